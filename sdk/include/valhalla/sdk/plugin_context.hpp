@@ -1,0 +1,43 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <Poco/Util/AbstractConfiguration.h>
+#include <spdlog/logger.h>
+
+#include <valhalla/sdk/database.hpp>
+#include <valhalla/sdk/router.hpp>
+
+namespace valhalla::sdk {
+
+/// What the host gives a plugin when it starts. The context, the database and the
+/// logger outlive the plugin; the router may be used only inside `Plugin::start`.
+class PluginContext {
+public:
+    virtual ~PluginContext() = default;
+
+    /// The plugin's name, from its ABI descriptor.
+    virtual const std::string& name() const = 0;
+
+    /// The plugin's version, from its ABI descriptor.
+    virtual const std::string& version() const = 0;
+
+    /// Version of the host that loaded the plugin.
+    virtual const std::string& hostVersion() const = 0;
+
+    /// Router for the plugin's routes; valid only during `Plugin::start`.
+    virtual Router& router() = 0;
+
+    /// The section `plugins.<name>.*`, with the declared defaults applied. Keys are
+    /// relative to the section. Reading is thread-safe.
+    virtual const Poco::Util::AbstractConfiguration& config() const = 0;
+
+    /// A logger named `plugin.<name>`, sharing the host's sinks and format.
+    virtual std::shared_ptr<spdlog::logger> logger() const = 0;
+
+    /// The worker's database pool.
+    virtual Database& database() = 0;
+};
+
+}  // namespace valhalla::sdk
