@@ -1,0 +1,112 @@
+#include "database/database_pool.hpp"
+
+#include <filesystem>
+#include <mutex>
+
+#include <Poco/Data/MySQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Exception.h>
+
+#include <valhalla/sdk/http_error.hpp>
+
+#include "database/connection_string.hpp"
+#include "logging/logging.hpp"
+
+namespace valhalla::host::database {
+
+namespace {
+
+void registerConnectors() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        Poco::Data::MySQL::Connector::registerConnector();
+        Poco::Data::SQLite::Connector::registerConnector();
+    });
+}
+
+std::unique_ptr<TunedSessionPool> makePool(const config::Settings& settings) {
+    int size = static_cast<int>(settings.pool_size);
+    if (settings.database_connector == "mysql") {
+        return std::make_unique<TunedSessionPool>(
+            "mysql", mysqlConnectionString(settings.mysql), size);
+    }
+    std::filesystem::create_directories(std::filesystem::path(settings.sqlite_path).parent_path());
+    return std::make_unique<TunedSessionPool>("sqlite", settings.sqlite_path, size);
+}
+
+}  // namespace
+
+DatabasePool::DatabasePool(const config::Settings& settings)
+    : connector_(settings.database_connector),
+      target_(connector_ == "mysql" ? describeMysqlTarget(settings.mysql) : settings.sqlite_path),
+      size_(settings.pool_size),
+      acquire_timeout_(settings.acquire_timeout),
+      slots_(static_cast<int>(settings.pool_size), static_cast<int>(settings.pool_size)),
+      log_(logging::get("db")) {
+    registerConnectors();
+    pool_ = makePool(settings);
+    log_->info("database pool created connector={} target={} pool_size={} acquire_timeout_ms={}",
+               connector_,
+               target_,
+               size_,
+               acquire_timeout_.count());
+}
+
+DatabasePool::~DatabasePool() {
+    shutdown();
+}
+
+sdk::SessionLease DatabasePool::acquire() {
+    if (!slots_.tryWait(static_cast<long>(acquire_timeout_.count()))) {
+        failExhausted();
+    }
+    ++in_use_;
+    auto slot = std::shared_ptr<void>(static_cast<void*>(this), [this](void*) { releaseSlot(); });
+    try {
+        return sdk::SessionLease(pool_->get(), std::move(slot));
+    } catch (const Poco::Exception& error) {
+        slot.reset();
+        failUnreachable(error.displayText());
+    }
+}
+
+void DatabasePool::shutdown() {
+    if (pool_ && pool_->isActive()) {
+        pool_->shutdown();
+    }
+}
+
+void DatabasePool::releaseSlot() {
+    --in_use_;
+    slots_.set();
+}
+
+void DatabasePool::failExhausted() {
+    if (auto suppressed = exhausted_log_limit_.admit()) {
+        log_->error(
+            "database pool exhausted: no session became free in time pool_size={} in_use={} "
+            "acquire_timeout_ms={} suppressed_since_last={}; raise MYSQL_POOL_SIZE or find the "
+            "handler that keeps sessions",
+            size_,
+            in_use_.load(),
+            acquire_timeout_.count(),
+            *suppressed);
+    }
+    throw sdk::HttpError(503, "the database is busy; retry shortly").withHeader("Retry-After", "1");
+}
+
+void DatabasePool::failUnreachable(const std::string& reason) {
+    if (auto suppressed = unreachable_log_limit_.admit()) {
+        log_->error(
+            "database connection failed connector={} target={} error=\"{}\" "
+            "suppressed_since_last={}",
+            connector_,
+            target_,
+            reason,
+            *suppressed);
+    }
+    throw sdk::HttpError(503, "the database is unavailable; retry shortly")
+        .withHeader("Retry-After", "1");
+}
+
+}  // namespace valhalla::host::database

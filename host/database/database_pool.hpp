@@ -1,0 +1,61 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <Poco/Semaphore.h>
+#include <spdlog/logger.h>
+
+#include <valhalla/sdk/database.hpp>
+
+#include "config/settings.hpp"
+#include "database/tuned_session_pool.hpp"
+#include "logging/rate_limiter.hpp"
+
+namespace valhalla::host::database {
+
+/// The worker's sdk::Database: a Poco SessionPool with a bounded wait in front of it,
+/// because SessionPool::get() fails at once when every session is in use.
+///
+/// Creates no connection until the first acquire, so a database that is down at
+/// start-up does not stop the host. Creates the pool's janitor thread, so it must be
+/// constructed in the worker, never before a fork.
+class DatabasePool : public sdk::Database {
+public:
+    explicit DatabasePool(const config::Settings& settings);
+    ~DatabasePool() override;
+
+    sdk::SessionLease acquire() override;
+
+    const std::string& connector() const override { return connector_; }
+
+    std::size_t poolSize() const override { return size_; }
+
+    std::size_t inUse() const override { return in_use_.load(); }
+
+    /// Connection target without secrets: `user@host:port/database` or the SQLite path.
+    const std::string& target() const { return target_; }
+
+    /// Closes every session. Leases must all be returned before.
+    void shutdown();
+
+private:
+    void releaseSlot();
+    [[noreturn]] void failExhausted();
+    [[noreturn]] void failUnreachable(const std::string& reason);
+
+    std::string connector_;
+    std::string target_;
+    std::size_t size_;
+    std::chrono::milliseconds acquire_timeout_;
+    std::unique_ptr<TunedSessionPool> pool_;
+    Poco::Semaphore slots_;
+    std::atomic<std::size_t> in_use_{0};
+    std::shared_ptr<spdlog::logger> log_;
+    logging::RateLimiter exhausted_log_limit_{std::chrono::seconds(5)};
+    logging::RateLimiter unreachable_log_limit_{std::chrono::seconds(5)};
+};
+
+}  // namespace valhalla::host::database
