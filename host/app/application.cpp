@@ -1,0 +1,146 @@
+#include "app/application.hpp"
+
+#include <filesystem>
+#include <iostream>
+
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionCallback.h>
+
+#include "config/settings.hpp"
+#include "logging/logging.hpp"
+#include "process/startup_error.hpp"
+#include "process/worker.hpp"
+#include <unistd.h>
+
+extern char** environ;
+
+namespace valhalla::host::app {
+
+namespace {
+
+std::map<std::string, std::string> processEnvironment() {
+    std::map<std::string, std::string> environment;
+    for (char** entry = environ; entry && *entry; ++entry) {
+        std::string text(*entry);
+        std::size_t equals = text.find('=');
+        if (equals != std::string::npos) {
+            environment.emplace(text.substr(0, equals), text.substr(equals + 1));
+        }
+    }
+    return environment;
+}
+
+std::string executableDirectory() {
+    std::error_code error;
+    auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+    return error ? std::string(".") : path.parent_path().string();
+}
+
+}  // namespace
+
+Application::Application() : start_directory_(std::filesystem::current_path().string()) {
+    setUnixOptions(true);
+}
+
+void Application::defineOptions(Poco::Util::OptionSet& options) {
+    ServerApplication::defineOptions(options);
+    options.addOption(
+        Poco::Util::Option("help", "h", "Print this help, with every setting, and exit."));
+    options.addOption(Poco::Util::Option("config-file",
+                                         "c",
+                                         "Read settings from FILE (.properties, .ini or .xml).")
+                          .argument("FILE")
+                          .repeatable(false));
+    options.addOption(
+        Poco::Util::Option(
+            "define", "D", "Set a setting, overriding every other source; repeatable.")
+            .argument("KEY=VALUE")
+            .repeatable(true));
+}
+
+void Application::handleOption(const std::string& name, const std::string& value) {
+    ServerApplication::handleOption(name, value);
+    if (name == "help") {
+        help_requested_ = true;
+        stopOptionsProcessing();
+    } else if (name == "config-file") {
+        config_file_ = value;
+    } else if (name == "define") {
+        handleDefine(value);
+    }
+}
+
+void Application::handleDefine(const std::string& value) {
+    std::size_t equals = value.find('=');
+    if (equals == std::string::npos || equals == 0) {
+        define_error_ = "invalid --define '" + value +
+                        "': expected KEY=VALUE, such as --define server.port=8080";
+        return;
+    }
+    defines_.emplace_back(value.substr(0, equals), value.substr(equals + 1));
+}
+
+void Application::printHelp() const {
+    Poco::Util::HelpFormatter formatter(options());
+    formatter.setCommand(commandName());
+    formatter.setUsage("[OPTIONS]");
+    formatter.setHeader(
+        "valhalla serves HTTP routes from plugin .so files. Settings come from built-in defaults, "
+        "the configuration file, .env, the environment and --define, in rising precedence.");
+    formatter.format(std::cout);
+    std::cout << "\nSettings (key, environment variable, default):\n"
+              << config::settingsHelp() << std::flush;
+}
+
+int Application::main(const std::vector<std::string>& arguments) {
+    if (help_requested_) {
+        printHelp();
+        return EXIT_OK;
+    }
+    if (!define_error_.empty() || !arguments.empty()) {
+        std::cerr << "valhalla: "
+                  << (define_error_.empty() ? "unexpected argument '" + arguments.front() + "'"
+                                            : define_error_)
+                  << "; run valhalla --help for the options\n";
+        return EXIT_USAGE;
+    }
+
+    config::Settings settings;
+    try {
+        config::SettingsSources sources;
+        sources.config_file = config_file_;
+        sources.env_file = (std::filesystem::path(start_directory_) / ".env").string();
+        sources.environment = processEnvironment();
+        sources.defines = defines_;
+        sources.start_directory = start_directory_;
+        sources.executable_directory = executableDirectory();
+        settings = config::loadSettings(sources);
+    } catch (const config::SettingsError& error) {
+        std::cerr << "valhalla: " << error.what() << "\n";
+        return EXIT_CONFIG;
+    }
+
+    logging::configure(settings.log_level, settings.log_format);
+    auto log = logging::get("server");
+    log->info("valhalla starting version={}", VALHALLA_VERSION);
+    for (const auto& line : config::describeSettings(settings)) {
+        log->debug("setting {}", line);
+    }
+
+    process::Worker worker(settings);
+    try {
+        worker.start();
+    } catch (const process::StartupError& error) {
+        log->critical("start-up failed: {}", error.what());
+        return EXIT_CONFIG;
+    }
+
+    waitForTerminationRequest();
+    log->info("stop requested; finishing running requests");
+    worker.stop();
+    log->info("valhalla stopped");
+    return EXIT_OK;
+}
+
+}  // namespace valhalla::host::app

@@ -1,0 +1,153 @@
+#include "plugin/generation.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+
+#include <Poco/DigestStream.h>
+#include <Poco/SHA2Engine.h>
+#include <Poco/StreamCopier.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+namespace valhalla::host::plugin {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kPrefix = "gen-";
+
+std::string sha256Of(const fs::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        throw std::runtime_error("cannot read plugin copy " + path.string());
+    }
+    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
+    Poco::DigestOutputStream digest(engine);
+    Poco::StreamCopier::copyStream(file, digest);
+    digest.close();
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+bool isPluginFile(const fs::directory_entry& entry) {
+    std::string name = entry.path().filename().string();
+    std::error_code error;
+    return entry.is_regular_file(error) && !name.starts_with(".") &&
+           entry.path().extension() == ".so";
+}
+
+std::vector<fs::path> listPluginFiles(const std::string& plugin_directory) {
+    std::error_code error;
+    fs::directory_iterator iterator(plugin_directory, error);
+    if (error) {
+        throw std::runtime_error("cannot read plugin folder " + plugin_directory + ": " +
+                                 error.message() +
+                                 "; set plugins.directory (PLUGIN_DIR) to an existing folder");
+    }
+    std::vector<fs::path> files;
+    for (const auto& entry : iterator) {
+        if (isPluginFile(entry)) {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end(), [](const fs::path& left, const fs::path& right) {
+        return left.filename().string() < right.filename().string();
+    });
+    return files;
+}
+
+fs::path makeGenerationDirectory(const std::string& shadow_directory) {
+    static std::atomic<int> counter{0};
+    fs::create_directories(shadow_directory);
+    fs::path directory =
+        fs::path(shadow_directory) /
+        (std::string(kPrefix) + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    fs::remove_all(directory);
+    fs::create_directory(directory);
+    fs::permissions(directory, fs::perms::owner_all, fs::perm_options::replace);
+    return directory;
+}
+
+// Returns the pid encoded in a generation folder name, or 0 when it has none.
+pid_t ownerOf(const std::string& name) {
+    if (!name.starts_with(kPrefix)) {
+        return 0;
+    }
+    try {
+        return static_cast<pid_t>(std::stol(name.substr(kPrefix.size())));
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+}  // namespace
+
+Generation Generation::create(const std::string& plugin_directory,
+                              const std::string& shadow_directory) {
+    Generation generation;
+    try {
+        generation.directory_ = makeGenerationDirectory(shadow_directory).string();
+    } catch (const fs::filesystem_error& error) {
+        throw std::runtime_error(
+            "cannot create a generation folder under " + shadow_directory + ": " +
+            error.code().message() +
+            "; set plugins.shadow_directory to a writable folder on an executable "
+            "file system");
+    }
+
+    int index = 0;
+    for (const auto& source : listPluginFiles(plugin_directory)) {
+        char prefix[16];
+        std::snprintf(prefix, sizeof(prefix), "%03d-", index++);
+        GenerationFile file;
+        file.source_path = source.string();
+        file.file_name = source.filename().string();
+        file.copy_path = (fs::path(generation.directory_) / (prefix + file.file_name)).string();
+        std::error_code error;
+        fs::copy_file(source, file.copy_path, fs::copy_options::overwrite_existing, error);
+        if (error) {
+            throw std::runtime_error("cannot copy plugin " + file.source_path + " to " +
+                                     file.copy_path + ": " + error.message());
+        }
+        file.checksum = sha256Of(file.copy_path);
+        generation.files_.push_back(std::move(file));
+    }
+    return generation;
+}
+
+int Generation::removeStale(const std::string& shadow_directory) {
+    std::error_code error;
+    fs::directory_iterator iterator(shadow_directory, error);
+    if (error) {
+        return 0;
+    }
+    int removed = 0;
+    for (const auto& entry : iterator) {
+        pid_t owner = ownerOf(entry.path().filename().string());
+        bool alive = owner > 0 && (::kill(owner, 0) == 0 || errno == EPERM);
+        if (owner > 0 && !alive && fs::remove_all(entry.path(), error) > 0) {
+            ++removed;
+        }
+    }
+    return removed;
+}
+
+Generation::Generation(Generation&& other) noexcept
+    : directory_(std::move(other.directory_)), files_(std::move(other.files_)) {
+    other.directory_.clear();
+}
+
+Generation::~Generation() {
+    if (!directory_.empty()) {
+        std::error_code error;
+        fs::remove_all(directory_, error);
+    }
+}
+
+}  // namespace valhalla::host::plugin

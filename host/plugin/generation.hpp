@@ -1,0 +1,55 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace valhalla::host::plugin {
+
+/// One plugin file of a generation.
+struct GenerationFile {
+    /// The file in the watched plugin folder.
+    std::string source_path;
+    /// File name in the plugin folder, such as `items.so`.
+    std::string file_name;
+    /// The private copy that is loaded.
+    std::string copy_path;
+    /// SHA-256 of the copy, in hexadecimal.
+    std::string checksum;
+};
+
+/// A private copy of the plugin folder's `*.so` files, made so that replacing or
+/// deleting a file in the watched folder never touches code a process has mapped.
+/// The folder is removed when the Generation is destroyed.
+class Generation {
+public:
+    /// Copies every regular `*.so` file whose name does not start with '.' from
+    /// `plugin_directory`, in file-name order, into a new folder under
+    /// `shadow_directory` (created with mode 0700). Throws std::runtime_error naming
+    /// the folder or file when it cannot be read or written.
+    static Generation create(const std::string& plugin_directory,
+                             const std::string& shadow_directory);
+
+    /// Removes generation folders under `shadow_directory` left by processes that
+    /// no longer run. Returns how many were removed.
+    static int removeStale(const std::string& shadow_directory);
+
+    Generation(Generation&& other) noexcept;
+    Generation& operator=(Generation&&) = delete;
+    Generation(const Generation&) = delete;
+    Generation& operator=(const Generation&) = delete;
+    ~Generation();
+
+    /// The private folder.
+    const std::string& directory() const { return directory_; }
+
+    /// The copied files in load order.
+    const std::vector<GenerationFile>& files() const { return files_; }
+
+private:
+    Generation() = default;
+
+    std::string directory_;
+    std::vector<GenerationFile> files_;
+};
+
+}  // namespace valhalla::host::plugin

@@ -1,0 +1,198 @@
+#include "process/worker.hpp"
+
+#include <Poco/Data/Session.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Exception.h>
+#include <Poco/Timestamp.h>
+
+#include "logging/logging.hpp"
+#include "process/startup_error.hpp"
+
+namespace valhalla::host::process {
+
+namespace {
+
+std::string iso8601(std::chrono::system_clock::time_point time) {
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(micros),
+                                           Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
+}
+
+}  // namespace
+
+Worker::Worker(const config::Settings& settings)
+    : settings_(settings), log_(logging::get("server")) {}
+
+Worker::~Worker() {
+    stop();
+}
+
+void Worker::start() {
+    createGeneration();
+    database_ = std::make_unique<database::DatabasePool>(settings_);
+    logConnectionBudget();
+
+    plugins_ = std::make_unique<plugin::PluginSet>(settings_, routes_, *database_);
+    plugins_->loadAll(*generation_);
+    auto missing = plugins_->missingRequired();
+    if (!missing.empty()) {
+        std::string message;
+        for (const auto& line : missing) {
+            message += (message.empty() ? "" : "; ") + line;
+        }
+        throw StartupError(message + "; fix or remove it from plugins.required (PLUGINS_REQUIRED)");
+    }
+
+    startListener();
+    serving_ = true;
+    std::size_t loaded = 0;
+    for (const auto& result : plugins_->results()) {
+        loaded += result.loaded ? 1 : 0;
+    }
+    log_->info(
+        "valhalla serving url=http://{}:{} threads={} plugins_loaded={} plugins_failed={} "
+        "routes={} database={}",
+        settings_.host,
+        listener_->port(),
+        settings_.threads,
+        loaded,
+        plugins_->results().size() - loaded,
+        routes_.routes().size(),
+        database_->connector());
+}
+
+void Worker::stop() {
+    serving_ = false;
+    if (listener_) {
+        listener_->stop();
+        listener_.reset();
+    }
+    if (plugins_) {
+        plugins_->stopAll();
+    }
+    if (database_) {
+        database_->shutdown();
+    }
+    generation_.reset();
+}
+
+int Worker::port() const {
+    return listener_ ? listener_->port() : 0;
+}
+
+void Worker::createGeneration() {
+    try {
+        int removed = plugin::Generation::removeStale(settings_.shadow_directory);
+        if (removed > 0) {
+            log_->info("removed stale plugin generations count={} folder={}",
+                       removed,
+                       settings_.shadow_directory);
+        }
+        generation_.emplace(
+            plugin::Generation::create(settings_.plugin_directory, settings_.shadow_directory));
+    } catch (const std::exception& error) {
+        throw StartupError(error.what());
+    }
+    log_->info("plugin generation created folder={} files={} source={}",
+               generation_->directory(),
+               generation_->files().size(),
+               settings_.plugin_directory);
+}
+
+void Worker::startListener() {
+    builtins_ = std::make_unique<server::BuiltinEndpoints>(settings_, *this);
+    dispatcher_ = std::make_unique<server::RequestDispatcher>(settings_, routes_, *builtins_);
+    try {
+        listener_ = std::make_unique<server::HttpListener>(
+            settings_, new server::DispatcherFactory(*dispatcher_));
+        listener_->start();
+    } catch (const Poco::Exception& error) {
+        throw StartupError("cannot listen on " + settings_.host + ":" +
+                           std::to_string(settings_.port) + ": " + error.displayText() +
+                           "; set FLASK_HOST and FLASK_PORT to a free local address");
+    }
+}
+
+void Worker::logConnectionBudget() {
+    std::size_t total = settings_.pool_size * static_cast<std::size_t>(settings_.workers);
+    log_->info("database connection budget workers={} pool_size={} max_connections_opened={}",
+               settings_.workers,
+               settings_.pool_size,
+               total);
+    if (database_->connector() != "mysql") {
+        return;
+    }
+    try {
+        auto lease = database_->acquire();
+        int max_connections = 0;
+        lease.session() << "SELECT @@max_connections", Poco::Data::Keywords::into(max_connections),
+            Poco::Data::Keywords::now;
+        if (total > static_cast<std::size_t>(max_connections)) {
+            log_->warn(
+                "the pools can open more connections than the server allows "
+                "max_connections_opened={} server_max_connections={}; lower MYSQL_POOL_SIZE or "
+                "WORKERS",
+                total,
+                max_connections);
+        }
+    } catch (const std::exception&) {
+        log_->warn(
+            "database not reachable at start-up; routes that need it answer 503 until it is "
+            "back target={}",
+            database_->target());
+    }
+}
+
+Poco::JSON::Array::Ptr Worker::plugins() const {
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    if (!plugins_) {
+        return array;
+    }
+    for (const auto& result : plugins_->results()) {
+        Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        item->set("name", result.name);
+        item->set("version", result.version);
+        item->set("file", result.file_name);
+        item->set("sha256", result.checksum);
+        item->set("state", result.loaded ? "loaded" : "failed");
+        item->set("load_time", iso8601(result.load_time));
+        Poco::JSON::Array::Ptr routes = new Poco::JSON::Array;
+        for (const auto& route : result.routes) {
+            routes->add(route);
+        }
+        item->set("routes", routes);
+        if (!result.loaded) {
+            item->set("error", result.error);
+        }
+        array->add(item);
+    }
+    return array;
+}
+
+Poco::JSON::Object::Ptr Worker::database(bool check_reachable) const {
+    Poco::JSON::Object::Ptr summary = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    if (!database_) {
+        return summary;
+    }
+    summary->set("connector", database_->connector());
+    summary->set("pool_size", database_->poolSize());
+    summary->set("in_use", database_->inUse());
+    if (check_reachable) {
+        bool reachable = false;
+        try {
+            auto lease = database_->acquire();
+            int one = 0;
+            lease.session() << "SELECT 1", Poco::Data::Keywords::into(one),
+                Poco::Data::Keywords::now;
+            reachable = one == 1;
+        } catch (const std::exception&) {
+            reachable = false;
+        }
+        summary->set("reachable", reachable);
+    }
+    return summary;
+}
+
+}  // namespace valhalla::host::process

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include <spdlog/logger.h>
+
+#include "config/settings.hpp"
+#include "database/database_pool.hpp"
+#include "plugin/generation.hpp"
+#include "plugin/plugin_set.hpp"
+#include "server/builtin_endpoints.hpp"
+#include "server/host_status.hpp"
+#include "server/http_listener.hpp"
+#include "server/request_dispatcher.hpp"
+#include "server/route_table.hpp"
+
+namespace valhalla::host::process {
+
+/// One worker: the database pool, the plugins of one generation, and the HTTP
+/// listener. Everything that creates threads, pools or loads plugin code happens in
+/// `start`, so a worker can run in a process of its own after a fork and exec.
+class Worker : public server::HostStatus {
+public:
+    explicit Worker(const config::Settings& settings);
+    ~Worker() override;
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    /// Copies the plugins into a generation, creates the pool, loads and starts the
+    /// plugins, then starts listening. Throws StartupError when the worker cannot
+    /// serve as configured.
+    void start();
+
+    /// Stops listening and waits for running requests, stops plugins in reverse
+    /// load order, then closes the pool and removes the generation folder.
+    void stop();
+
+    /// The port the listener bound.
+    int port() const;
+
+    Poco::JSON::Array::Ptr plugins() const override;
+    Poco::JSON::Object::Ptr database(bool check_reachable) const override;
+
+    bool serving() const override { return serving_.load(); }
+
+private:
+    void createGeneration();
+    void startListener();
+    void logConnectionBudget();
+
+    const config::Settings& settings_;
+    std::shared_ptr<spdlog::logger> log_;
+    std::optional<plugin::Generation> generation_;
+    std::unique_ptr<database::DatabasePool> database_;
+    server::RouteTable routes_;
+    std::unique_ptr<plugin::PluginSet> plugins_;
+    std::unique_ptr<server::BuiltinEndpoints> builtins_;
+    std::unique_ptr<server::RequestDispatcher> dispatcher_;
+    std::unique_ptr<server::HttpListener> listener_;
+    std::atomic<bool> serving_{false};
+};
+
+}  // namespace valhalla::host::process

@@ -1,0 +1,140 @@
+#include "server/builtin_endpoints.hpp"
+
+#include <sstream>
+
+#include <Poco/String.h>
+
+#include "server/problem.hpp"
+
+namespace valhalla::host::server {
+
+namespace {
+
+using Poco::Net::HTTPResponse;
+
+int sendJsonObject(Poco::Net::HTTPServerResponse& response,
+                   HTTPResponse::HTTPStatus status,
+                   const Poco::JSON::Object& body) {
+    std::ostringstream text;
+    body.stringify(text);
+    std::string payload = text.str();
+    response.setStatusAndReason(status);
+    response.setContentType("application/json");
+    response.set("Cache-Control", "no-store");
+    response.sendBuffer(payload.data(), payload.size());
+    return status;
+}
+
+int sendProblemStatus(Poco::Net::HTTPServerResponse& response, Problem problem) {
+    sendProblem(response, problem);
+    return problem.status;
+}
+
+bool isGetOrHead(const Poco::Net::HTTPServerRequest& request) {
+    return request.getMethod() == "GET" || request.getMethod() == "HEAD";
+}
+
+}  // namespace
+
+bool constantTimeEquals(const std::string& left, const std::string& right) {
+    unsigned char difference = left.size() == right.size() ? 0 : 1;
+    const std::string& reference = left.size() == right.size() ? right : left;
+    for (std::size_t i = 0; i < left.size(); ++i) {
+        difference |= static_cast<unsigned char>(left[i] ^ reference[i]);
+    }
+    return difference == 0;
+}
+
+BuiltinEndpoints::BuiltinEndpoints(const config::Settings& settings, const HostStatus& status)
+    : admin_token_(settings.admin_token),
+      require_database_(settings.readyz_require_database),
+      status_(status) {}
+
+int BuiltinEndpoints::handle(Poco::Net::HTTPServerRequest& request,
+                             Poco::Net::HTTPServerResponse& response,
+                             const std::string& path,
+                             const std::string& request_id) const {
+    if (path == "/admin" || path.rfind("/admin/", 0) == 0) {
+        return admin(request, response, path, request_id);
+    }
+    if (path != "/healthz" && path != "/readyz") {
+        return sendProblemStatus(response, {404, "no route for " + path, request_id, {}, {}});
+    }
+    if (!isGetOrHead(request)) {
+        return sendProblemStatus(response,
+                                 {405,
+                                  request.getMethod() + " is not allowed on " + path,
+                                  request_id,
+                                  {},
+                                  {{"Allow", "GET, HEAD"}}});
+    }
+    if (path == "/healthz") {
+        Poco::JSON::Object body;
+        body.set("status", "ok");
+        return sendJsonObject(response, HTTPResponse::HTTP_OK, body);
+    }
+    return readiness(response);
+}
+
+int BuiltinEndpoints::readiness(Poco::Net::HTTPServerResponse& response) const {
+    auto database = status_.database(true);
+    bool reachable = database->getValue<bool>("reachable");
+    bool ready = status_.serving() && (reachable || !require_database_);
+
+    Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("status", ready ? "ready" : "not_ready");
+    body.set("serving", status_.serving());
+    body.set("database", database);
+    body.set("plugins", status_.plugins());
+    return sendJsonObject(
+        response, ready ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE, body);
+}
+
+int BuiltinEndpoints::admin(Poco::Net::HTTPServerRequest& request,
+                            Poco::Net::HTTPServerResponse& response,
+                            const std::string& path,
+                            const std::string& request_id) const {
+    if (admin_token_.empty()) {
+        return sendProblemStatus(
+            response,
+            {404,
+             "the admin API is off; set admin.token (ADMIN_TOKEN) to enable it",
+             request_id,
+             {},
+             {}});
+    }
+    if (!authorized(request)) {
+        return sendProblemStatus(response,
+                                 {401,
+                                  "missing or invalid bearer token for the admin API",
+                                  request_id,
+                                  {},
+                                  {{"WWW-Authenticate", "Bearer realm=\"valhalla-admin\""}}});
+    }
+    if (path != "/admin/plugins") {
+        return sendProblemStatus(response, {404, "no admin endpoint " + path, request_id, {}, {}});
+    }
+    if (!isGetOrHead(request)) {
+        return sendProblemStatus(response,
+                                 {405,
+                                  request.getMethod() + " is not allowed on " + path,
+                                  request_id,
+                                  {},
+                                  {{"Allow", "GET, HEAD"}}});
+    }
+    Poco::JSON::Object body;
+    body.set("plugins", status_.plugins());
+    return sendJsonObject(response, HTTPResponse::HTTP_OK, body);
+}
+
+bool BuiltinEndpoints::authorized(const Poco::Net::HTTPServerRequest& request) const {
+    static const std::string kScheme = "Bearer ";
+    const std::string& header = request.get("Authorization", "");
+    if (header.size() <= kScheme.size() ||
+        Poco::icompare(header.substr(0, kScheme.size()), kScheme) != 0) {
+        return false;
+    }
+    return constantTimeEquals(header.substr(kScheme.size()), admin_token_);
+}
+
+}  // namespace valhalla::host::server

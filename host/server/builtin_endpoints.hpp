@@ -1,0 +1,43 @@
+#pragma once
+
+#include <string>
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include "config/settings.hpp"
+#include "server/host_status.hpp"
+
+namespace valhalla::host::server {
+
+/// The host's own endpoints under the reserved paths: `/healthz`, `/readyz` and the
+/// admin API (`/admin/plugins`), which is off (404) unless `admin.token` is set.
+class BuiltinEndpoints {
+public:
+    BuiltinEndpoints(const config::Settings& settings, const HostStatus& status);
+
+    /// Serves a request whose path is reserved for the host and returns the status
+    /// sent. Errors are sent as problem responses.
+    int handle(Poco::Net::HTTPServerRequest& request,
+               Poco::Net::HTTPServerResponse& response,
+               const std::string& path,
+               const std::string& request_id) const;
+
+private:
+    int readiness(Poco::Net::HTTPServerResponse& response) const;
+    int admin(Poco::Net::HTTPServerRequest& request,
+              Poco::Net::HTTPServerResponse& response,
+              const std::string& path,
+              const std::string& request_id) const;
+    bool authorized(const Poco::Net::HTTPServerRequest& request) const;
+
+    std::string admin_token_;
+    bool require_database_;
+    const HostStatus& status_;
+};
+
+/// Compares two strings in time that depends only on their lengths, so a caller
+/// cannot learn a secret's prefix from response times.
+bool constantTimeEquals(const std::string& left, const std::string& right);
+
+}  // namespace valhalla::host::server
