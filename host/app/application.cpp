@@ -128,6 +128,17 @@ int Application::main(const std::vector<std::string>& arguments) {
         log->debug("setting {}", line);
     }
 
+    if (!settings.tls_certificate.empty()) {
+        // NOTE: serving plain HTTP when certificates are configured would expose traffic
+        // the operator meant to encrypt, so start-up stops instead.
+        log->critical("HTTPS is not available in this build: unset SSL_CERT_PATH and SSL_KEY_PATH "
+                      "(server.tls.*) or terminate TLS in a proxy in front of valhalla");
+        return EXIT_CONFIG;
+    }
+    if (settings.workers > 1) {
+        log->warn("this build runs one worker process; WORKERS={} is ignored", settings.workers);
+    }
+
     process::Worker worker(settings);
     try {
         worker.start();
