@@ -27,6 +27,13 @@ constexpr std::array kSettingTable = {
                 "15s",
                 "idle duration before a keep-alive connection closes"},
     SettingSpec{"server.max_body_size", "", "8MiB", "largest request body, 413 above"},
+    SettingSpec{"server.max_head_size",
+                "",
+                "32KiB",
+                "largest request head (request line and headers), 431 above"},
+    SettingSpec{"server.max_header_line", "", "8KiB", "longest line of a request head, 431 above"},
+    SettingSpec{
+        "server.max_header_count", "", "100", "most header fields in a request, 1-100, 431 above"},
     SettingSpec{"server.drain_timeout",
                 "DRAIN_TIMEOUT",
                 "8s",

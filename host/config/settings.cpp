@@ -64,6 +64,10 @@ void readServer(const SettingsReader& reader,
     out.head_timeout = reader.duration("server.head_timeout");
     out.keepalive_timeout = reader.duration("server.keepalive_timeout");
     out.max_body_size = reader.size("server.max_body_size");
+    out.max_head_size = reader.size("server.max_head_size");
+    out.max_header_line = reader.size("server.max_header_line");
+    // Poco's request parser stops at 100 header fields, so more cannot be allowed.
+    out.max_header_count = static_cast<int>(reader.integer("server.max_header_count", 1, 100));
     out.drain_timeout = reader.duration("server.drain_timeout");
     out.handler_timeout = reader.duration("server.handler_timeout");
     out.trusted_proxies = readTrustedProxies(reader);

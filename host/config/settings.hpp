@@ -33,6 +33,9 @@ struct Settings {
     std::chrono::milliseconds head_timeout{10000};
     std::chrono::milliseconds keepalive_timeout{15000};
     std::size_t max_body_size = 8 * 1024 * 1024;
+    std::size_t max_head_size = 32 * 1024;
+    std::size_t max_header_line = 8 * 1024;
+    int max_header_count = 100;
     std::chrono::milliseconds drain_timeout{8000};
     std::chrono::milliseconds handler_timeout{30000};
     std::vector<std::string> trusted_proxies;

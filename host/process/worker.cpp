@@ -30,6 +30,8 @@ Worker::~Worker() {
 }
 
 void Worker::start() {
+    log_->info("open-files limit raised to the hard limit open_files={}",
+               server::connection::raiseOpenFileLimit());
     createGeneration();
     database_ = std::make_unique<database::DatabasePool>(settings_);
     logConnectionBudget();
@@ -105,7 +107,7 @@ void Worker::startListener() {
     builtins_ = std::make_unique<server::BuiltinEndpoints>(settings_, *this);
     dispatcher_ = std::make_unique<server::RequestDispatcher>(settings_, routes_, *builtins_);
     try {
-        listener_ = std::make_unique<server::HttpListener>(
+        listener_ = std::make_unique<server::connection::ConnectionServer>(
             settings_, new server::DispatcherFactory(*dispatcher_));
         listener_->start();
     } catch (const Poco::Exception& error) {

@@ -11,8 +11,8 @@
 #include "plugin/generation.hpp"
 #include "plugin/plugin_set.hpp"
 #include "server/builtin_endpoints.hpp"
+#include "server/connection/connection_server.hpp"
 #include "server/host_status.hpp"
-#include "server/http_listener.hpp"
 #include "server/request_dispatcher.hpp"
 #include "server/route_table.hpp"
 
@@ -58,7 +58,7 @@ private:
     std::unique_ptr<plugin::PluginSet> plugins_;
     std::unique_ptr<server::BuiltinEndpoints> builtins_;
     std::unique_ptr<server::RequestDispatcher> dispatcher_;
-    std::unique_ptr<server::HttpListener> listener_;
+    std::unique_ptr<server::connection::ConnectionServer> listener_;
     std::atomic<bool> serving_{false};
 };
 

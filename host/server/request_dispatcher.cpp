@@ -53,8 +53,11 @@ void drainBody(Poco::Net::HTTPServerRequest& request,
     }
     try {
         Poco::NullOutputStream sink;
-        std::uint64_t drained = Poco::StreamCopier::copyStream64(request.stream(), sink);
-        if (drained > limit) {
+        auto& body = request.stream();
+        std::uint64_t drained = Poco::StreamCopier::copyStream64(body, sink);
+        // A stream in a failed state hit a malformed chunk or a broken connection, so
+        // the position of the next request is unknown.
+        if (drained > limit || body.bad()) {
             response.setKeepAlive(false);
         }
     } catch (const Poco::Exception&) {
@@ -113,8 +116,10 @@ void RequestDispatcher::handle(Poco::Net::HTTPServerRequest& request,
     response.set("X-Request-Id", record.request_id);
 
     try {
-        dispatch(request, response, record);
-        drainBody(request, response, max_body_size_);
+        bool body_readable = dispatch(request, response, record);
+        if (body_readable) {
+            drainBody(request, response, max_body_size_);
+        }
         finishResponse(response);
     } catch (const std::exception& error) {
         // Only reached when writing the response itself failed: the client is gone.
@@ -130,10 +135,18 @@ void RequestDispatcher::handle(Poco::Net::HTTPServerRequest& request,
     logAccess(record);
 }
 
-void RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request,
+bool RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request,
                                  Poco::Net::HTTPServerResponse& response,
                                  AccessRecord& record) {
     record.path = targetPath(request.getURI());
+    // A client that sent `Expect: 100-continue` may hold its body back until it sees
+    // 100. Every answer other than a handler call is final, so the connection closes
+    // after it instead of waiting for a body that may never come.
+    bool expect_continue = request.getExpectContinue();
+    bool keep_alive = response.getKeepAlive();
+    if (expect_continue) {
+        response.setKeepAlive(false);
+    }
     if (request.hasContentLength() &&
         static_cast<std::uint64_t>(request.getContentLength64()) > max_body_size_) {
         sendProblem(response,
@@ -145,21 +158,25 @@ void RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request,
                      {},
                      {}});
         response.setKeepAlive(false);
-        return;
+        return false;
     }
     if (RouteTable::isReservedPath(record.path)) {
         builtins_.handle(request, response, record.path, record.request_id);
-        return;
+        return !expect_continue;
     }
 
     RouteMatch match = routes_.match(record.method, record.path);
     switch (match.kind) {
         case RouteMatch::Kind::Found:
+            if (expect_continue) {
+                response.setKeepAlive(keep_alive);
+                response.sendContinue();
+            }
             callHandler(match, request, response, record);
-            return;
+            return true;
         case RouteMatch::Kind::BadPath:
             sendProblem(response, {400, match.error, record.request_id, {}, {}});
-            return;
+            return !expect_continue;
         case RouteMatch::Kind::MethodNotAllowed: {
             std::string allow;
             for (const auto& method : match.allowed_methods) {
@@ -172,12 +189,13 @@ void RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request,
                  record.request_id,
                  {},
                  {{"Allow", allow}}});
-            return;
+            return !expect_continue;
         }
         case RouteMatch::Kind::NotFound:
             sendProblem(response, {404, "no route for " + record.path, record.request_id, {}, {}});
-            return;
+            return !expect_continue;
     }
+    return false;
 }
 
 void RequestDispatcher::callHandler(const RouteMatch& match,
@@ -207,6 +225,11 @@ void RequestDispatcher::callHandler(const RouteMatch& match,
     try {
         route.handler(context);
     } catch (const sdk::HttpError& error) {
+        if (request.stream().bad()) {
+            // The body could not be read to its end, so the next request's start is
+            // unknown and the connection must close.
+            response.setKeepAlive(false);
+        }
         if (error.status() >= 500) {
             log_->warn(
                 "handler returned an error plugin={} route={} request_id={} status={} "

@@ -27,7 +27,9 @@ public:
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 
 private:
-    void dispatch(Poco::Net::HTTPServerRequest& request,
+    /// Routes and answers the request. Returns whether the rest of the request body
+    /// may be read, which is false after a final answer to `Expect: 100-continue`.
+    bool dispatch(Poco::Net::HTTPServerRequest& request,
                   Poco::Net::HTTPServerResponse& response,
                   AccessRecord& record);
     void callHandler(const RouteMatch& match,

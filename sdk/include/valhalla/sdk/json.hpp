@@ -50,6 +50,11 @@ inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
             throw HttpError(413, "request body exceeds " + std::to_string(limit) + " bytes");
         }
     }
+    if (stream.bad()) {
+        throw HttpError(400,
+                        "the request body could not be read: malformed chunked encoding or a "
+                        "broken connection");
+    }
 
     try {
         Poco::JSON::Parser parser;

@@ -1,0 +1,373 @@
+#include "server/connection/connection_server.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <Poco/Net/SocketAddress.h>
+
+#include "logging/logging.hpp"
+#include "server/connection/immediate_response.hpp"
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace valhalla::host::server::connection {
+
+namespace {
+
+constexpr int kMaxEvents = 256;
+constexpr int kMaxAcceptsPerWakeup = 64;
+constexpr auto kSweepInterval = std::chrono::milliseconds(100);
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+// epoll user data of the two descriptors that are not connections.
+char listener_tag;
+char wake_tag;
+
+Poco::Timespan toTimespan(std::chrono::milliseconds duration) {
+    return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(duration.count()) * 1000);
+}
+
+Poco::Net::SocketAddress localAddressOf(int fd) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof(address);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        return {};
+    }
+    return Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&address), length);
+}
+
+}  // namespace
+
+std::uint64_t raiseOpenFileLimit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return 0;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    return limit.rlim_cur;
+}
+
+ConnectionServer::ConnectionServer(const config::Settings& settings,
+                                   Poco::Net::HTTPRequestHandlerFactory::Ptr factory)
+    : settings_(settings),
+      factory_(std::move(factory)),
+      params_(new Poco::Net::HTTPServerParams),
+      queue_(static_cast<std::size_t>(settings.queue_limit)),
+      log_(logging::get("server")) {
+    params_->setKeepAlive(true);
+    params_->setTimeout(toTimespan(settings.head_timeout));
+    params_->setKeepAliveTimeout(toTimespan(settings.keepalive_timeout));
+    params_->setServerName(settings.host);
+    params_->setSoftwareVersion("valhalla");
+    limits_.max_head_size = settings.max_head_size;
+    limits_.max_line_length = settings.max_header_line;
+    limits_.max_header_count = static_cast<std::size_t>(settings.max_header_count);
+
+    listener_.bind(
+        Poco::Net::SocketAddress(settings.host, static_cast<Poco::UInt16>(settings.port)), true);
+    listener_.listen(SOMAXCONN);
+    listener_.setBlocking(false);
+
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (epoll_fd_ < 0 || wake_fd_ < 0) {
+        throw Poco::SystemException("cannot create the poll set", std::strerror(errno));
+    }
+    epoll_event listener_event{EPOLLIN, {.ptr = &listener_tag}};
+    epoll_event wake_event{EPOLLIN, {.ptr = &wake_tag}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listener_.impl()->sockfd(), &listener_event);
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake_event);
+}
+
+ConnectionServer::~ConnectionServer() {
+    stop();
+    if (epoll_fd_ >= 0) {
+        ::close(epoll_fd_);
+    }
+    if (wake_fd_ >= 0) {
+        ::close(wake_fd_);
+    }
+}
+
+void ConnectionServer::start() {
+    started_ = true;
+    poll_thread_ = std::thread([this] { pollLoop(); });
+    for (int i = 0; i < settings_.threads; ++i) {
+        request_threads_.emplace_back([this] { requestLoop(); });
+    }
+}
+
+void ConnectionServer::stop() {
+    if (!started_) {
+        return;
+    }
+    started_ = false;
+    stopping_ = true;
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof(one));
+    poll_thread_.join();
+    queue_.close();
+    for (auto& thread : request_threads_) {
+        thread.join();
+    }
+    request_threads_.clear();
+    // A request thread can hand a connection back while the poll thread stops.
+    std::vector<Connection*> remaining;
+    {
+        std::lock_guard lock(registry_mutex_);
+        for (auto& [pointer, owned] : connections_) {
+            remaining.push_back(pointer);
+        }
+    }
+    for (Connection* connection : remaining) {
+        closeConnection(connection);
+    }
+}
+
+int ConnectionServer::port() const {
+    return listener_.address().port();
+}
+
+void ConnectionServer::pollLoop() {
+    epoll_event events[kMaxEvents];
+    auto next_sweep = Clock::now() + kSweepInterval;
+    while (!stopping_) {
+        int count =
+            ::epoll_wait(epoll_fd_, events, kMaxEvents, static_cast<int>(kSweepInterval.count()));
+        for (int i = 0; i < count; ++i) {
+            void* tag = events[i].data.ptr;
+            if (tag == &listener_tag) {
+                acceptConnections();
+            } else if (tag == &wake_tag) {
+                std::uint64_t value = 0;
+                [[maybe_unused]] auto read_count = ::read(wake_fd_, &value, sizeof(value));
+            } else {
+                readHead(static_cast<Connection*>(tag));
+            }
+        }
+        auto now = Clock::now();
+        if (accept_paused_until_ != Clock::time_point{} && now >= accept_paused_until_) {
+            accept_paused_until_ = {};
+            epoll_event listener_event{EPOLLIN, {.ptr = &listener_tag}};
+            ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listener_.impl()->sockfd(), &listener_event);
+        }
+        if (now >= next_sweep) {
+            expireConnections(now);
+            next_sweep = now + kSweepInterval;
+        }
+    }
+
+    listener_.close();
+    std::vector<Connection*> idle;
+    {
+        std::lock_guard lock(registry_mutex_);
+        for (auto& [pointer, owned] : connections_) {
+            if (owned->state == Connection::State::Polling) {
+                idle.push_back(pointer);
+            }
+        }
+    }
+    for (Connection* connection : idle) {
+        closeConnection(connection);
+    }
+}
+
+void ConnectionServer::acceptConnections() {
+    for (int i = 0; i < kMaxAcceptsPerWakeup; ++i) {
+        sockaddr_storage address{};
+        socklen_t length = sizeof(address);
+        int fd = ::accept4(listener_.impl()->sockfd(),
+                           reinterpret_cast<sockaddr*>(&address),
+                           &length,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) {
+                continue;
+            }
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                if (auto suppressed = overload_log_limit_.admit()) {
+                    log_->error(
+                        "accept failed error=\"{}\" suppressed_since_last={}; pausing accepts for "
+                        "100 ms, raise the open-files limit (ulimit -n)",
+                        std::strerror(errno),
+                        *suppressed);
+                }
+                ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listener_.impl()->sockfd(), nullptr);
+                accept_paused_until_ = Clock::now() + kAcceptPause;
+            }
+            return;
+        }
+        int on = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+
+        auto connection = std::make_unique<Connection>();
+        connection->fd = fd;
+        connection->peer = Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&address), length);
+        connection->local = localAddressOf(fd);
+        // A new connection must deliver its first head within the head timeout.
+        connection->idle_deadline = Clock::now() + settings_.head_timeout;
+        Connection* pointer = connection.get();
+        {
+            std::lock_guard lock(registry_mutex_);
+            connections_.emplace(pointer, std::move(connection));
+        }
+        arm(pointer, true);
+    }
+}
+
+bool ConnectionServer::readAvailable(Connection& connection) {
+    char buffer[kReadChunk];
+    std::size_t cap = limits_.max_head_size + kReadChunk;
+    while (connection.input.size() < cap) {
+        ssize_t received = ::recv(connection.fd, buffer, sizeof(buffer), 0);
+        if (received > 0) {
+            connection.input.append(buffer, static_cast<std::size_t>(received));
+            continue;
+        }
+        if (received == 0) {
+            connection.peer_closed = true;
+            return true;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+    return true;
+}
+
+void ConnectionServer::readHead(Connection* connection) {
+    bool had_input = !connection->input.empty();
+    if (!readAvailable(*connection)) {
+        closeConnection(connection);
+        return;
+    }
+    HeadScan scan = scanRequestHead(connection->input, limits_);
+    switch (scan.kind) {
+        case HeadScan::Kind::Complete:
+            handOff(connection, scan);
+            return;
+        case HeadScan::Kind::TooLarge:
+        case HeadScan::Kind::Invalid:
+            rejectHead(connection, scan);
+            return;
+        case HeadScan::Kind::Incomplete:
+            break;
+    }
+    if (connection->peer_closed) {
+        closeConnection(connection);
+        return;
+    }
+    if (!had_input && !connection->input.empty()) {
+        connection->head_deadline = Clock::now() + settings_.head_timeout;
+    }
+    arm(connection, false);
+}
+
+void ConnectionServer::handOff(Connection* connection, const HeadScan&) {
+    {
+        std::lock_guard lock(registry_mutex_);
+        connection->state = Connection::State::Queued;
+        connection->queued_at = Clock::now();
+    }
+    if (!queue_.push(connection)) {
+        if (auto suppressed = overload_log_limit_.admit()) {
+            log_->warn(
+                "request queue full; answering 503 queue_limit={} remote={} "
+                "suppressed_since_last={}",
+                settings_.queue_limit,
+                connection->peer.toString(),
+                *suppressed);
+        }
+        rejectAndClose(connection,
+                       503,
+                       "the server is overloaded: too many requests are waiting; retry shortly",
+                       {{"Retry-After", "1"}});
+    }
+}
+
+void ConnectionServer::rejectHead(Connection* connection, const HeadScan& scan) {
+    if (auto suppressed = rejected_log_limit_.admit()) {
+        log_->info(
+            "request rejected before routing remote={} status={} reason=\"{}\" "
+            "suppressed_since_last={}",
+            connection->peer.toString(),
+            scan.status,
+            scan.reason,
+            *suppressed);
+    }
+    rejectAndClose(connection, scan.status, scan.reason);
+}
+
+void ConnectionServer::expireConnections(Clock::time_point now) {
+    std::vector<Connection*> expired;
+    {
+        std::lock_guard lock(registry_mutex_);
+        for (auto& [pointer, owned] : connections_) {
+            // Only the poll thread touches a polling connection, so reading it is safe.
+            if (owned->state != Connection::State::Polling) {
+                continue;
+            }
+            auto deadline = owned->input.empty() ? owned->idle_deadline : owned->head_deadline;
+            if (now >= deadline) {
+                expired.push_back(pointer);
+            }
+        }
+    }
+    for (Connection* connection : expired) {
+        if (connection->input.empty()) {
+            closeConnection(connection);
+            continue;
+        }
+        if (auto suppressed = slow_client_log_limit_.admit()) {
+            log_->warn(
+                "request head timed out; closing slow client remote={} bytes_received={} "
+                "head_timeout_ms={} suppressed_since_last={}",
+                connection->peer.toString(),
+                connection->input.size(),
+                settings_.head_timeout.count(),
+                *suppressed);
+        }
+        rejectAndClose(connection, 408, "the request head did not arrive within the head timeout");
+    }
+}
+
+void ConnectionServer::arm(Connection* connection, bool add) {
+    epoll_event event{EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, {.ptr = connection}};
+    if (::epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, connection->fd, &event) != 0) {
+        log_->error("cannot watch connection remote={} error=\"{}\"",
+                    connection->peer.toString(),
+                    std::strerror(errno));
+        closeConnection(connection);
+    }
+}
+
+void ConnectionServer::rejectAndClose(
+    Connection* connection,
+    int status,
+    const std::string& detail,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+    writeWithoutWaiting(connection->fd, immediateResponse(status, detail, headers));
+    // Half-close first so the response is not lost to a reset caused by unread input.
+    ::shutdown(connection->fd, SHUT_WR);
+    closeConnection(connection);
+}
+
+void ConnectionServer::closeConnection(Connection* connection) {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection->fd, nullptr);
+    ::close(connection->fd);
+    std::lock_guard lock(registry_mutex_);
+    connections_.erase(connection);
+}
+
+}  // namespace valhalla::host::server::connection

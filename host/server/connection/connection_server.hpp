@@ -1,0 +1,101 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <spdlog/logger.h>
+
+#include "config/settings.hpp"
+#include "logging/rate_limiter.hpp"
+#include "server/connection/connection.hpp"
+#include "server/connection/request_head.hpp"
+#include "server/connection/request_queue.hpp"
+
+namespace valhalla::host::server::connection {
+
+/// The HTTP connection layer of one worker.
+///
+/// One poll thread accepts connections and watches every idle connection with
+/// epoll. It reads request heads without holding a request thread and enforces the
+/// head deadline, the idle timeout and the head limits. A connection with a complete
+/// head goes through a bounded queue to one of `server.threads` request threads.
+/// That thread serves it with Poco's own request and response objects, also serves
+/// the pipelined requests already received, and then gives the connection back to
+/// the poll thread.
+class ConnectionServer {
+public:
+    ConnectionServer(const config::Settings& settings,
+                     Poco::Net::HTTPRequestHandlerFactory::Ptr factory);
+    ~ConnectionServer();
+    ConnectionServer(const ConnectionServer&) = delete;
+    ConnectionServer& operator=(const ConnectionServer&) = delete;
+
+    /// Starts the poll thread and the request threads.
+    void start();
+
+    /// Stops accepting, closes idle connections, lets the request threads finish the
+    /// requests already received with `Connection: close`, and joins every thread.
+    void stop();
+
+    /// The port actually bound.
+    int port() const;
+
+private:
+    // Poll thread.
+    void pollLoop();
+    void acceptConnections();
+    void readHead(Connection* connection);
+    void expireConnections(Clock::time_point now);
+    void handOff(Connection* connection, const HeadScan& scan);
+    void rejectHead(Connection* connection, const HeadScan& scan);
+    void arm(Connection* connection, bool add);
+
+    // Request threads.
+    void requestLoop();
+    void serve(Connection* connection);
+    bool serveOneRequest(Connection& connection, const HeadScan& scan);
+    bool waitForNextHead(Connection& connection, HeadScan& scan, int served_in_row);
+    void giveBack(Connection* connection);
+
+    // Both.
+    void closeConnection(Connection* connection);
+    void rejectAndClose(Connection* connection,
+                        int status,
+                        const std::string& detail,
+                        const std::vector<std::pair<std::string, std::string>>& headers = {});
+    bool readAvailable(Connection& connection);
+
+    const config::Settings& settings_;
+    Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+    Poco::Net::HTTPServerParams::Ptr params_;
+    HeadLimits limits_;
+    Poco::Net::ServerSocket listener_;
+    int epoll_fd_ = -1;
+    int wake_fd_ = -1;
+    RequestQueue queue_;
+    std::mutex registry_mutex_;
+    std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
+    std::thread poll_thread_;
+    std::vector<std::thread> request_threads_;
+    std::atomic<bool> stopping_{false};
+    bool started_ = false;
+    Clock::time_point accept_paused_until_{};
+    std::shared_ptr<spdlog::logger> log_;
+    logging::RateLimiter slow_client_log_limit_{std::chrono::seconds(5)};
+    logging::RateLimiter rejected_log_limit_{std::chrono::seconds(5)};
+    logging::RateLimiter overload_log_limit_{std::chrono::seconds(5)};
+};
+
+/// Raises the soft limit on open files to the hard limit and returns the new
+/// soft limit.
+std::uint64_t raiseOpenFileLimit();
+
+}  // namespace valhalla::host::server::connection

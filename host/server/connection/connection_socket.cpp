@@ -1,0 +1,142 @@
+#include "server/connection/connection_socket.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <Poco/Net/NetException.h>
+
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+namespace valhalla::host::server::connection {
+
+bool waitForFd(int fd, short events, std::chrono::milliseconds timeout) {
+    pollfd entry{fd, events, 0};
+    while (true) {
+        int ready = ::poll(&entry, 1, static_cast<int>(timeout.count()));
+        if (ready >= 0) {
+            return ready > 0;
+        }
+        if (errno != EINTR) {
+            return false;
+        }
+    }
+}
+
+ConnectionSocketImpl::ConnectionSocketImpl(Connection& connection,
+                                           std::chrono::milliseconds io_timeout,
+                                           std::size_t head_size,
+                                           bool chunked)
+    : connection_(connection),
+      io_timeout_(io_timeout),
+      head_remaining_(head_size),
+      chunked_(chunked) {}
+
+// The base class has no fd, so its destructor closes nothing; the connection
+// layer closes the fd itself.
+ConnectionSocketImpl::~ConnectionSocketImpl() = default;
+
+int ConnectionSocketImpl::receiveBytes(void* buffer, int length, int) {
+    // For a chunked body, the head is delivered on its own, so that a framing error
+    // fails the body read and not the parsing of a valid head.
+    if (chunked_ && head_remaining_ > 0) {
+        length = static_cast<int>(
+            std::min<std::size_t>(head_remaining_, static_cast<std::size_t>(length)));
+    }
+    int count = 0;
+    if (!connection_.input.empty()) {
+        count = static_cast<int>(
+            std::min<std::size_t>(connection_.input.size(), static_cast<std::size_t>(length)));
+        std::memcpy(buffer, connection_.input.data(), static_cast<std::size_t>(count));
+        connection_.input.erase(0, static_cast<std::size_t>(count));
+    } else {
+        count = receiveFromSocket(buffer, length);
+    }
+    checkFraming(static_cast<const char*>(buffer), static_cast<std::size_t>(count));
+    return count;
+}
+
+void ConnectionSocketImpl::checkFraming(const char* data, std::size_t length) {
+    std::size_t head_part = std::min(head_remaining_, length);
+    head_remaining_ -= head_part;
+    if (!chunked_ || framing_.complete() || head_part == length) {
+        return;
+    }
+    try {
+        framing_.feed(data + head_part, length - head_part);
+    } catch (const ChunkedFramingError& error) {
+        connection_.framing_error = true;
+        throw Poco::Net::MessageException("malformed chunked request body", error.what());
+    }
+}
+
+int ConnectionSocketImpl::receiveFromSocket(void* buffer, int length) {
+    while (true) {
+        ssize_t received = ::recv(connection_.fd, buffer, static_cast<std::size_t>(length), 0);
+        if (received >= 0) {
+            return static_cast<int>(received);
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            throw Poco::Net::NetException("receive failed", std::strerror(errno));
+        }
+        if (!waitForFd(connection_.fd, POLLIN, io_timeout_)) {
+            throw Poco::TimeoutException("timed out waiting for request data");
+        }
+    }
+}
+
+int ConnectionSocketImpl::sendBytes(const void* buffer, int length, int) {
+    auto* bytes = static_cast<const char*>(buffer);
+    int sent_total = 0;
+    while (sent_total < length) {
+        ssize_t sent = ::send(connection_.fd,
+                              bytes + sent_total,
+                              static_cast<std::size_t>(length - sent_total),
+                              MSG_NOSIGNAL);
+        if (sent >= 0) {
+            sent_total += static_cast<int>(sent);
+            continue;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            throw Poco::Net::NetException("send failed", std::strerror(errno));
+        }
+        if (!waitForFd(connection_.fd, POLLOUT, io_timeout_)) {
+            throw Poco::TimeoutException("timed out sending the response");
+        }
+    }
+    return sent_total;
+}
+
+int ConnectionSocketImpl::available() {
+    int pending = 0;
+    if (::ioctl(connection_.fd, FIONREAD, &pending) != 0) {
+        pending = 0;
+    }
+    return static_cast<int>(connection_.input.size()) + pending;
+}
+
+Poco::Timespan ConnectionSocketImpl::getReceiveTimeout() {
+    return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(io_timeout_.count()) * 1000);
+}
+
+Poco::Timespan ConnectionSocketImpl::getSendTimeout() {
+    return getReceiveTimeout();
+}
+
+std::string RecoverableSession::takeBuffered() {
+    std::string leftover(static_cast<std::size_t>(buffered()), '\0');
+    if (!leftover.empty()) {
+        read(leftover.data(), static_cast<std::streamsize>(leftover.size()));
+    }
+    return leftover;
+}
+
+}  // namespace valhalla::host::server::connection

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/StreamSocketImpl.h>
+
+#include "server/connection/chunked_framing.hpp"
+#include "server/connection/connection.hpp"
+
+namespace valhalla::host::server::connection {
+
+/// The socket that Poco's HTTP session reads and writes during one hand-off of a
+/// connection to a request thread.
+///
+/// Reads return the connection's buffered bytes first, then wait for the
+/// non-blocking fd with `io_timeout`. Writes wait for the fd to accept all bytes.
+/// `close` and the timeout setters do nothing, because the connection layer owns the
+/// fd and its deadlines, and Poco's session closes its socket when destroyed. For a
+/// chunked request, the body bytes pass a framing check on their way to Poco.
+class ConnectionSocketImpl : public Poco::Net::StreamSocketImpl {
+public:
+    /// `head_size` is the size of the request head at the start of the connection's
+    /// input, and `chunked` is whether the body that follows it is chunked.
+    ConnectionSocketImpl(Connection& connection,
+                         std::chrono::milliseconds io_timeout,
+                         std::size_t head_size,
+                         bool chunked);
+    ~ConnectionSocketImpl() override;
+
+    int receiveBytes(void* buffer, int length, int flags = 0) override;
+    int sendBytes(const void* buffer, int length, int flags = 0) override;
+    int available() override;
+
+    void close() override {}
+
+    void shutdownReceive() override {}
+
+    void shutdownSend() override {}
+
+    void shutdown() override {}
+
+    void setReceiveTimeout(const Poco::Timespan&) override {}
+
+    void setSendTimeout(const Poco::Timespan&) override {}
+
+    Poco::Timespan getReceiveTimeout() override;
+    Poco::Timespan getSendTimeout() override;
+
+    Poco::Net::SocketAddress address() override { return connection_.local; }
+
+    Poco::Net::SocketAddress peerAddress() override { return connection_.peer; }
+
+    bool getBlocking() const override { return true; }
+
+private:
+    int receiveFromSocket(void* buffer, int length);
+    void checkFraming(const char* data, std::size_t length);
+
+    Connection& connection_;
+    std::chrono::milliseconds io_timeout_;
+    std::size_t head_remaining_;
+    bool chunked_;
+    ChunkedFramingValidator framing_;
+};
+
+/// An HTTPServerSession that hands back the bytes it buffered beyond the current
+/// request, so a pipelined request is not lost when the session ends.
+class RecoverableSession : public Poco::Net::HTTPServerSession {
+public:
+    using Poco::Net::HTTPServerSession::HTTPServerSession;
+
+    /// Removes and returns the bytes read from the socket but not consumed.
+    std::string takeBuffered();
+};
+
+/// Waits until `fd` is readable (`events` POLLIN) or writable (POLLOUT). Returns
+/// false on timeout.
+bool waitForFd(int fd, short events, std::chrono::milliseconds timeout);
+
+}  // namespace valhalla::host::server::connection

@@ -1,0 +1,154 @@
+// The request-thread side of ConnectionServer: serving connections whose request
+// head is complete.
+
+#include <memory>
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Timestamp.h>
+
+#include "server/connection/connection_server.hpp"
+#include "server/connection/connection_socket.hpp"
+#include <poll.h>
+
+namespace valhalla::host::server::connection {
+
+namespace {
+
+// A request thread serves at most this many requests of one connection in a row
+// before it returns the connection, so busy connections cannot starve others.
+constexpr int kMaxRequestsInRow = 64;
+
+// How long a request thread waits for the next request on the same connection, and
+// only while no other connection waits in the queue. Saves two thread hand-offs
+// per request for clients that send requests back to back.
+constexpr auto kNextRequestWait = std::chrono::milliseconds(1);
+
+}  // namespace
+
+void ConnectionServer::requestLoop() {
+    while (Connection* connection = queue_.pop()) {
+        {
+            std::lock_guard lock(registry_mutex_);
+            connection->state = Connection::State::Serving;
+        }
+        if (Clock::now() - connection->queued_at > settings_.queue_timeout) {
+            if (auto suppressed = overload_log_limit_.admit()) {
+                log_->warn(
+                    "request waited longer than the queue timeout; answering 503 remote={} "
+                    "queue_timeout_ms={} suppressed_since_last={}",
+                    connection->peer.toString(),
+                    settings_.queue_timeout.count(),
+                    *suppressed);
+            }
+            rejectAndClose(
+                connection,
+                503,
+                "the server is overloaded: the request waited too long for a thread; retry shortly",
+                {{"Retry-After", "1"}});
+            continue;
+        }
+        serve(connection);
+    }
+}
+
+void ConnectionServer::serve(Connection* connection) {
+    HeadScan scan = scanRequestHead(connection->input, limits_);
+    for (int served = 1;; ++served) {
+        if (!serveOneRequest(*connection, scan) || stopping_) {
+            closeConnection(connection);
+            return;
+        }
+        if (!waitForNextHead(*connection, scan, served)) {
+            return;
+        }
+    }
+}
+
+bool ConnectionServer::serveOneRequest(Connection& connection, const HeadScan& scan) {
+    bool keep_alive = false;
+    {
+        connection.framing_error = false;
+        Poco::Net::StreamSocket socket(new ConnectionSocketImpl(
+            connection, settings_.head_timeout, scan.head_size, scan.chunked));
+        RecoverableSession session(socket, params_);
+        try {
+            Poco::Net::HTTPServerResponseImpl response(session);
+            Poco::Net::HTTPServerRequestImpl request(response, session, params_.get());
+            response.setVersion(request.getVersion());
+            response.setKeepAlive(scan.keep_alive && !connection.peer_closed && !stopping_);
+            response.setDate(Poco::Timestamp());
+            std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(
+                factory_->createRequestHandler(request));
+            handler->handleRequest(request, response);
+            keep_alive = response.sent() && response.getKeepAlive() && !connection.framing_error;
+        } catch (const Poco::Exception& error) {
+            log_->debug("connection failed during a request remote={} error=\"{}\"",
+                        connection.peer.toString(),
+                        error.displayText());
+            keep_alive = false;
+        }
+        if (keep_alive) {
+            connection.input.insert(0, session.takeBuffered());
+        }
+    }
+    ++connection.requests;
+    return keep_alive;
+}
+
+// Returns true when the next request head of `connection` is complete and this
+// thread should serve it. Otherwise the connection has been requeued, returned to
+// the poll thread, or closed.
+bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, int served_in_row) {
+    scan = scanRequestHead(connection.input, limits_);
+    if (scan.kind == HeadScan::Kind::Incomplete && served_in_row < kMaxRequestsInRow &&
+        queue_.empty() && !connection.peer_closed &&
+        waitForFd(connection.fd, POLLIN, kNextRequestWait)) {
+        if (!readAvailable(connection)) {
+            closeConnection(&connection);
+            return false;
+        }
+        scan = scanRequestHead(connection.input, limits_);
+    }
+    switch (scan.kind) {
+        case HeadScan::Kind::Complete:
+            if (served_in_row < kMaxRequestsInRow) {
+                return true;
+            }
+            // A complete head is already buffered, so the poll set would never report
+            // it: queue the connection again behind the others.
+            handOff(&connection, scan);
+            return false;
+        case HeadScan::Kind::TooLarge:
+        case HeadScan::Kind::Invalid:
+            rejectHead(&connection, scan);
+            return false;
+        case HeadScan::Kind::Incomplete:
+            break;
+    }
+    if (connection.peer_closed) {
+        closeConnection(&connection);
+        return false;
+    }
+    giveBack(&connection);
+    return false;
+}
+
+void ConnectionServer::giveBack(Connection* connection) {
+    if (stopping_) {
+        closeConnection(connection);
+        return;
+    }
+    auto now = Clock::now();
+    {
+        std::lock_guard lock(registry_mutex_);
+        connection->state = Connection::State::Polling;
+        connection->idle_deadline = now + settings_.keepalive_timeout;
+        connection->head_deadline = now + settings_.head_timeout;
+    }
+    arm(connection, false);
+}
+
+}  // namespace valhalla::host::server::connection
