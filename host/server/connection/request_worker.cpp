@@ -26,6 +26,9 @@ constexpr int kMaxRequestsInRow = 64;
 // per request for clients that send requests back to back.
 constexpr auto kNextRequestWait = std::chrono::milliseconds(1);
 
+// Idle connections keep at most this much buffer capacity.
+constexpr std::size_t kMaxIdleBufferCapacity = 64 * 1024;
+
 }  // namespace
 
 void ConnectionServer::requestLoop() {
@@ -145,6 +148,10 @@ void ConnectionServer::giveBack(Connection* connection) {
     {
         std::lock_guard lock(registry_mutex_);
         connection->state = Connection::State::Polling;
+        // A large pipelined burst must not pin its buffer while the connection idles.
+        if (connection->input.capacity() > kMaxIdleBufferCapacity) {
+            connection->input.shrink_to_fit();
+        }
         connection->idle_deadline = now + settings_.keepalive_timeout;
         connection->head_deadline = now + settings_.head_timeout;
     }
