@@ -1,6 +1,17 @@
 #include "app/application.hpp"
+#include <signal.h>
 
 int main(int argc, char** argv) {
+    // Blocked before any thread exists, so every thread inherits the mask: the
+    // supervisor reads these signals from a signalfd, and a worker's main thread
+    // waits for SIGTERM and SIGINT while request threads never receive them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGQUIT}) {
+        sigaddset(&signals, signal);
+    }
+    sigprocmask(SIG_BLOCK, &signals, nullptr);
+
     valhalla::host::app::Application application;
     return application.run(argc, argv);
 }

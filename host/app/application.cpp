@@ -10,7 +10,9 @@
 #include "config/settings.hpp"
 #include "logging/logging.hpp"
 #include "process/startup_error.hpp"
+#include "process/supervisor.hpp"
 #include "process/worker.hpp"
+#include "process/worker_process.hpp"
 #include <unistd.h>
 
 extern char** environ;
@@ -57,6 +59,13 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
             "define", "D", "Set a setting, overriding every other source; repeatable.")
             .argument("KEY=VALUE")
             .repeatable(true));
+    options.addOption(
+        Poco::Util::Option(
+            "worker-generation", "", "Internal: run as a worker on the plugin generation in DIR.")
+            .argument("DIR")
+            .repeatable(false));
+    options.addOption(Poco::Util::Option(
+        "worker-strict", "", "Internal: make the worker fail when any plugin fails to load."));
 }
 
 void Application::handleOption(const std::string& name, const std::string& value) {
@@ -68,6 +77,10 @@ void Application::handleOption(const std::string& name, const std::string& value
         config_file_ = value;
     } else if (name == "define") {
         handleDefine(value);
+    } else if (name == "worker-generation") {
+        worker_generation_ = value;
+    } else if (name == "worker-strict") {
+        worker_strict_ = true;
     }
 }
 
@@ -89,8 +102,7 @@ void Application::printHelp() const {
         "valhalla serves HTTP routes from plugin .so files. Settings come from built-in defaults, "
         "the configuration file, .env, the environment and --define, in rising precedence.");
     formatter.format(std::cout);
-    std::cout << "\nSettings (key, environment variable, default):\n"
-              << config::settingsHelp() << std::flush;
+    std::cout << "\n" << config::settingsHelp() << std::flush;
 }
 
 int Application::main(const std::vector<std::string>& arguments) {
@@ -108,50 +120,79 @@ int Application::main(const std::vector<std::string>& arguments) {
 
     config::Settings settings;
     try {
-        config::SettingsSources sources;
-        sources.config_file = config_file_;
-        sources.env_file = (std::filesystem::path(start_directory_) / ".env").string();
-        sources.environment = processEnvironment();
-        sources.defines = defines_;
-        sources.start_directory = start_directory_;
-        sources.executable_directory = executableDirectory();
-        settings = config::loadSettings(sources);
+        settings = loadSettings();
     } catch (const config::SettingsError& error) {
         std::cerr << "valhalla: " << error.what() << "\n";
         return EXIT_CONFIG;
     }
-
     logging::configure(settings.log_level, settings.log_format);
-    auto log = logging::get("server");
-    log->info("valhalla starting version={}", VALHALLA_VERSION);
+    return worker_generation_.empty() ? runSupervisor(settings) : runWorker(settings);
+}
+
+config::Settings Application::loadSettings() const {
+    config::SettingsSources sources;
+    sources.config_file = config_file_;
+    sources.env_file = (std::filesystem::path(start_directory_) / ".env").string();
+    sources.environment = processEnvironment();
+    sources.defines = defines_;
+    sources.start_directory = start_directory_;
+    sources.executable_directory = executableDirectory();
+    return config::loadSettings(sources);
+}
+
+int Application::runSupervisor(const config::Settings& settings) {
+    auto log = logging::get("supervisor");
+    log->info("valhalla starting version={} workers={}", VALHALLA_VERSION, settings.workers);
     for (const auto& line : config::describeSettings(settings)) {
         log->debug("setting {}", line);
     }
-
     if (!settings.tls_certificate.empty()) {
         // NOTE: serving plain HTTP when certificates are configured would expose traffic
         // the operator meant to encrypt, so start-up stops instead.
-        log->critical("HTTPS is not available in this build: unset SSL_CERT_PATH and SSL_KEY_PATH "
-                      "(server.tls.*) or terminate TLS in a proxy in front of valhalla");
+        log->critical(
+            "HTTPS is not available in this build: unset SSL_CERT_PATH and SSL_KEY_PATH "
+            "(server.tls.*) or terminate TLS in a proxy in front of valhalla");
         return EXIT_CONFIG;
     }
-    if (settings.workers > 1) {
-        log->warn("this build runs one worker process; WORKERS={} is ignored", settings.workers);
-    }
+    process::Supervisor supervisor(
+        settings, [this] { return loadSettings(); }, "/proc/self/exe", workerCommand());
+    return supervisor.run();
+}
 
-    process::Worker worker(settings);
+int Application::runWorker(const config::Settings& settings) {
+    auto log = logging::get("server");
+    process::WorkerOptions options;
+    options.listen_fd = process::kWorkerListenFd;
+    options.generation_directory = worker_generation_;
+    options.strict = worker_strict_;
+    process::Worker worker(settings, options);
     try {
         worker.start();
     } catch (const process::StartupError& error) {
-        log->critical("start-up failed: {}", error.what());
+        log->critical("worker start-up failed: {}", error.what());
         return EXIT_CONFIG;
     }
+    [[maybe_unused]] auto written = ::write(process::kWorkerReadyFd, "R", 1);
+    ::close(process::kWorkerReadyFd);
 
     waitForTerminationRequest();
-    log->info("stop requested; finishing running requests");
+    log->info("worker stopping; finishing requests already received");
     worker.stop();
-    log->info("valhalla stopped");
+    log->info("worker stopped");
     return EXIT_OK;
+}
+
+// The worker gets the same settings sources but none of the daemon options, which
+// belong to the supervisor.
+std::vector<std::string> Application::workerCommand() const {
+    std::vector<std::string> command = {"valhalla"};
+    if (!config_file_.empty()) {
+        command.push_back("--config-file=" + config_file_);
+    }
+    for (const auto& [key, value] : defines_) {
+        command.push_back("--define=" + key + "=" + value);
+    }
+    return command;
 }
 
 }  // namespace valhalla::host::app

@@ -6,10 +6,12 @@
 
 #include <Poco/Util/ServerApplication.h>
 
+#include "config/settings.hpp"
+
 namespace valhalla::host::app {
 
-/// The `valhalla` executable: reads settings, starts the worker, and waits for
-/// SIGTERM or SIGINT to stop it gracefully.
+/// The `valhalla` executable. Started by a user it is the supervisor; started by the
+/// supervisor with `--worker-generation` it is a worker process.
 class Application : public Poco::Util::ServerApplication {
 public:
     Application();
@@ -22,12 +24,18 @@ protected:
 private:
     void printHelp() const;
     void handleDefine(const std::string& value);
+    config::Settings loadSettings() const;
+    int runWorker(const config::Settings& settings);
+    int runSupervisor(const config::Settings& settings);
+    std::vector<std::string> workerCommand() const;
 
     bool help_requested_ = false;
     std::string config_file_;
     std::vector<std::pair<std::string, std::string>> defines_;
     std::string start_directory_;
     std::string define_error_;
+    std::string worker_generation_;
+    bool worker_strict_ = false;
 };
 
 }  // namespace valhalla::host::app

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -22,6 +23,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kPrefix = "gen-";
+constexpr const char* kManifestName = "manifest.tsv";
 
 std::string sha256Of(const fs::path& path) {
     std::ifstream file(path, std::ios::binary);
@@ -118,7 +120,44 @@ Generation Generation::create(const std::string& plugin_directory,
         file.checksum = sha256Of(file.copy_path);
         generation.files_.push_back(std::move(file));
     }
+    generation.writeManifest();
     return generation;
+}
+
+Generation Generation::adopt(const std::string& directory) {
+    Generation generation;
+    std::ifstream manifest(fs::path(directory) / kManifestName);
+    if (!manifest) {
+        throw std::runtime_error("cannot read the plugin generation manifest in " + directory +
+                                 "; the folder was not made by a valhalla supervisor");
+    }
+    std::string line;
+    while (std::getline(manifest, line)) {
+        std::istringstream fields(line);
+        GenerationFile file;
+        std::string copy_name;
+        if (std::getline(fields, file.file_name, '\t') &&
+            std::getline(fields, file.source_path, '\t') && std::getline(fields, copy_name, '\t') &&
+            std::getline(fields, file.checksum)) {
+            file.copy_path = (fs::path(directory) / copy_name).string();
+            generation.files_.push_back(std::move(file));
+        }
+    }
+    // Adopted folders belong to the supervisor, which removes them.
+    generation.directory_ = directory;
+    generation.owns_directory_ = false;
+    return generation;
+}
+
+void Generation::writeManifest() const {
+    std::ofstream manifest(fs::path(directory_) / kManifestName);
+    for (const auto& file : files_) {
+        manifest << file.file_name << '\t' << file.source_path << '\t'
+                 << fs::path(file.copy_path).filename().string() << '\t' << file.checksum << '\n';
+    }
+    if (!manifest) {
+        throw std::runtime_error("cannot write the plugin generation manifest in " + directory_);
+    }
 }
 
 int Generation::removeStale(const std::string& shadow_directory) {
@@ -139,12 +178,15 @@ int Generation::removeStale(const std::string& shadow_directory) {
 }
 
 Generation::Generation(Generation&& other) noexcept
-    : directory_(std::move(other.directory_)), files_(std::move(other.files_)) {
+    : directory_(std::move(other.directory_)),
+      files_(std::move(other.files_)),
+      owns_directory_(other.owns_directory_) {
     other.directory_.clear();
+    other.owns_directory_ = false;
 }
 
 Generation::~Generation() {
-    if (!directory_.empty()) {
+    if (owns_directory_ && !directory_.empty()) {
         std::error_code error;
         fs::remove_all(directory_, error);
     }

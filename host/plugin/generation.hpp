@@ -19,7 +19,8 @@ struct GenerationFile {
 
 /// A private copy of the plugin folder's `*.so` files, made so that replacing or
 /// deleting a file in the watched folder never touches code a process has mapped.
-/// The folder is removed when the Generation is destroyed.
+/// A manifest in the folder lists each file with its source and SHA-256. The folder
+/// is removed when the Generation that created it is destroyed.
 class Generation {
 public:
     /// Copies every regular `*.so` file whose name does not start with '.' from
@@ -28,6 +29,11 @@ public:
     /// the folder or file when it cannot be read or written.
     static Generation create(const std::string& plugin_directory,
                              const std::string& shadow_directory);
+
+    /// Opens a generation folder that a supervisor created, from its manifest. The
+    /// folder is not removed when this object is destroyed. Throws
+    /// std::runtime_error when the manifest cannot be read.
+    static Generation adopt(const std::string& directory);
 
     /// Removes generation folders under `shadow_directory` left by processes that
     /// no longer run. Returns how many were removed.
@@ -47,9 +53,11 @@ public:
 
 private:
     Generation() = default;
+    void writeManifest() const;
 
     std::string directory_;
     std::vector<GenerationFile> files_;
+    bool owns_directory_ = true;
 };
 
 }  // namespace valhalla::host::plugin

@@ -1,5 +1,7 @@
 #include "process/worker.hpp"
 
+#include <set>
+
 #include <Poco/Data/Session.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -8,6 +10,7 @@
 
 #include "logging/logging.hpp"
 #include "process/startup_error.hpp"
+#include "server/connection/listen_socket.hpp"
 
 namespace valhalla::host::process {
 
@@ -22,8 +25,8 @@ std::string iso8601(std::chrono::system_clock::time_point time) {
 
 }  // namespace
 
-Worker::Worker(const config::Settings& settings)
-    : settings_(settings), log_(logging::get("server")) {}
+Worker::Worker(const config::Settings& settings, WorkerOptions options)
+    : settings_(settings), options_(std::move(options)), log_(logging::get("server")) {}
 
 Worker::~Worker() {
     stop();
@@ -38,6 +41,15 @@ void Worker::start() {
 
     plugins_ = std::make_unique<plugin::PluginSet>(settings_, routes_, *database_);
     plugins_->loadAll(*generation_);
+    if (options_.strict) {
+        for (const auto& result : plugins_->results()) {
+            if (!result.loaded) {
+                throw StartupError("plugin file " + result.source_path +
+                                   " failed to load: " + result.error +
+                                   "; a new generation loads only when every plugin does");
+            }
+        }
+    }
     auto missing = plugins_->missingRequired();
     if (!missing.empty()) {
         std::string message;
@@ -47,6 +59,7 @@ void Worker::start() {
         throw StartupError(message + "; fix or remove it from plugins.required (PLUGINS_REQUIRED)");
     }
 
+    warnAboutUnclaimedSections();
     startListener();
     serving_ = true;
     std::size_t loaded = 0;
@@ -84,7 +97,32 @@ int Worker::port() const {
     return listener_ ? listener_->port() : 0;
 }
 
+void Worker::warnAboutUnclaimedSections() {
+    static const std::set<std::string> kHostKeys = {"directory", "shadow_directory", "required"};
+    Poco::Util::AbstractConfiguration::Keys sections;
+    settings_.merged->keys("plugins", sections);
+    for (const auto& section : sections) {
+        bool claimed = kHostKeys.count(section) > 0;
+        for (const auto& result : plugins_->results()) {
+            claimed = claimed || result.name == section;
+        }
+        if (!claimed) {
+            log_->warn(
+                "configuration section plugins.{} matches no plugin file; check the plugin name",
+                section);
+        }
+    }
+}
+
 void Worker::createGeneration() {
+    if (!options_.generation_directory.empty()) {
+        try {
+            generation_.emplace(plugin::Generation::adopt(options_.generation_directory));
+        } catch (const std::exception& error) {
+            throw StartupError(error.what());
+        }
+        return;
+    }
     try {
         int removed = plugin::Generation::removeStale(settings_.shadow_directory);
         if (removed > 0) {
@@ -106,9 +144,13 @@ void Worker::createGeneration() {
 void Worker::startListener() {
     builtins_ = std::make_unique<server::BuiltinEndpoints>(settings_, *this);
     dispatcher_ = std::make_unique<server::RequestDispatcher>(settings_, routes_, *builtins_);
+    int listen_fd = options_.listen_fd;
     try {
+        if (listen_fd < 0) {
+            listen_fd = server::connection::openListenSocket(settings_.host, settings_.port);
+        }
         listener_ = std::make_unique<server::connection::ConnectionServer>(
-            settings_, new server::DispatcherFactory(*dispatcher_));
+            settings_, new server::DispatcherFactory(*dispatcher_), listen_fd);
         listener_->start();
     } catch (const Poco::Exception& error) {
         throw StartupError("cannot listen on " + settings_.host + ":" +

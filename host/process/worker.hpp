@@ -18,12 +18,24 @@
 
 namespace valhalla::host::process {
 
+/// How a worker was started.
+struct WorkerOptions {
+    /// Inherited listening socket; -1 makes the worker bind `server.host:port` itself.
+    int listen_fd = -1;
+    /// Generation folder prepared by the supervisor; empty makes the worker copy the
+    /// plugin folder itself.
+    std::string generation_directory;
+    /// Whether any plugin that fails to load fails the start, as in a reload, where
+    /// a new generation is all or nothing.
+    bool strict = false;
+};
+
 /// One worker: the database pool, the plugins of one generation, and the HTTP
 /// listener. Everything that creates threads, pools or loads plugin code happens in
 /// `start`, so a worker can run in a process of its own after a fork and exec.
 class Worker : public server::HostStatus {
 public:
-    explicit Worker(const config::Settings& settings);
+    Worker(const config::Settings& settings, WorkerOptions options);
     ~Worker() override;
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -49,8 +61,10 @@ private:
     void createGeneration();
     void startListener();
     void logConnectionBudget();
+    void warnAboutUnclaimedSections();
 
     const config::Settings& settings_;
+    WorkerOptions options_;
     std::shared_ptr<spdlog::logger> log_;
     std::optional<plugin::Generation> generation_;
     std::unique_ptr<database::DatabasePool> database_;

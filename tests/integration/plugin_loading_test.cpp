@@ -172,8 +172,8 @@ TEST(PluginLoading, LoadsFromPrivateCopy) {
 
     EXPECT_EQ(response.status, 200);
     EXPECT_TRUE(server->waitForLog(
-        "plugin generation created folder=" + server->workingDirectory() + "/var/generations/",
-        5s));
+        "folder=" + server->workingDirectory() + "/var/generations/gen-", 5s));
+    EXPECT_TRUE(server->waitForLog("files=1 source=" + directory, 5s));
 }
 
 TEST(PluginLoading, RequiredPluginFailureStopsStartup) {

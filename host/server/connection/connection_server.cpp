@@ -7,6 +7,7 @@
 
 #include "logging/logging.hpp"
 #include "server/connection/immediate_response.hpp"
+#include "server/connection/listen_socket.hpp"
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -58,10 +59,12 @@ std::uint64_t raiseOpenFileLimit() {
 }
 
 ConnectionServer::ConnectionServer(const config::Settings& settings,
-                                   Poco::Net::HTTPRequestHandlerFactory::Ptr factory)
+                                   Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+                                   int listen_fd)
     : settings_(settings),
       factory_(std::move(factory)),
       params_(new Poco::Net::HTTPServerParams),
+      listen_fd_(listen_fd),
       queue_(static_cast<std::size_t>(settings.queue_limit)),
       log_(logging::get("server")) {
     params_->setKeepAlive(true);
@@ -73,11 +76,6 @@ ConnectionServer::ConnectionServer(const config::Settings& settings,
     limits_.max_line_length = settings.max_header_line;
     limits_.max_header_count = static_cast<std::size_t>(settings.max_header_count);
 
-    listener_.bind(
-        Poco::Net::SocketAddress(settings.host, static_cast<Poco::UInt16>(settings.port)), true);
-    listener_.listen(SOMAXCONN);
-    listener_.setBlocking(false);
-
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (epoll_fd_ < 0 || wake_fd_ < 0) {
@@ -85,7 +83,7 @@ ConnectionServer::ConnectionServer(const config::Settings& settings,
     }
     epoll_event listener_event{EPOLLIN, {.ptr = &listener_tag}};
     epoll_event wake_event{EPOLLIN, {.ptr = &wake_tag}};
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listener_.impl()->sockfd(), &listener_event);
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &listener_event);
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake_event);
 }
 
@@ -135,7 +133,7 @@ void ConnectionServer::stop() {
 }
 
 int ConnectionServer::port() const {
-    return listener_.address().port();
+    return localPort(listen_fd_);
 }
 
 void ConnectionServer::pollLoop() {
@@ -159,7 +157,7 @@ void ConnectionServer::pollLoop() {
         if (accept_paused_until_ != Clock::time_point{} && now >= accept_paused_until_) {
             accept_paused_until_ = {};
             epoll_event listener_event{EPOLLIN, {.ptr = &listener_tag}};
-            ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listener_.impl()->sockfd(), &listener_event);
+            ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &listener_event);
         }
         if (now >= next_sweep) {
             expireConnections(now);
@@ -167,7 +165,7 @@ void ConnectionServer::pollLoop() {
         }
     }
 
-    listener_.close();
+    ::close(listen_fd_);
     std::vector<Connection*> idle;
     {
         std::lock_guard lock(registry_mutex_);
@@ -186,7 +184,7 @@ void ConnectionServer::acceptConnections() {
     for (int i = 0; i < kMaxAcceptsPerWakeup; ++i) {
         sockaddr_storage address{};
         socklen_t length = sizeof(address);
-        int fd = ::accept4(listener_.impl()->sockfd(),
+        int fd = ::accept4(listen_fd_,
                            reinterpret_cast<sockaddr*>(&address),
                            &length,
                            SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -202,7 +200,7 @@ void ConnectionServer::acceptConnections() {
                         std::strerror(errno),
                         *suppressed);
                 }
-                ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listener_.impl()->sockfd(), nullptr);
+                ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
                 accept_paused_until_ = Clock::now() + kAcceptPause;
             }
             return;

@@ -10,7 +10,6 @@
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
 #include <spdlog/logger.h>
 
 #include "config/settings.hpp"
@@ -32,8 +31,12 @@ namespace valhalla::host::server::connection {
 /// the poll thread.
 class ConnectionServer {
 public:
+    /// Serves connections accepted on `listen_fd`, a bound, listening, non-blocking
+    /// socket. The server closes its descriptor when it stops, and sibling processes
+    /// that share the socket keep accepting.
     ConnectionServer(const config::Settings& settings,
-                     Poco::Net::HTTPRequestHandlerFactory::Ptr factory);
+                     Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+                     int listen_fd);
     ~ConnectionServer();
     ConnectionServer(const ConnectionServer&) = delete;
     ConnectionServer& operator=(const ConnectionServer&) = delete;
@@ -77,7 +80,7 @@ private:
     Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
     Poco::Net::HTTPServerParams::Ptr params_;
     HeadLimits limits_;
-    Poco::Net::ServerSocket listener_;
+    int listen_fd_ = -1;
     int epoll_fd_ = -1;
     int wake_fd_ = -1;
     RequestQueue queue_;
