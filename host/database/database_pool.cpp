@@ -99,7 +99,8 @@ void DatabasePool::failUnreachable(const std::string& reason) {
     if (auto suppressed = unreachable_log_limit_.admit()) {
         log_->error(
             "database connection failed connector={} target={} error=\"{}\" "
-            "suppressed_since_last={}",
+            "suppressed_since_last={}; check that the server runs and that MYSQL_HOST, "
+            "MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD and MYSQL_DATABASE are right",
             connector_,
             target_,
             reason,

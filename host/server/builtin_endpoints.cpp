@@ -30,6 +30,20 @@ int sendProblemStatus(Poco::Net::HTTPServerResponse& response, Problem problem) 
     return problem.status;
 }
 
+// Names and states only: /readyz needs no token, so file names, checksums and load
+// errors stay behind the admin API.
+Poco::JSON::Array::Ptr pluginSummary(const Poco::JSON::Array& plugins) {
+    Poco::JSON::Array::Ptr summary = new Poco::JSON::Array;
+    for (std::size_t i = 0; i < plugins.size(); ++i) {
+        auto plugin = plugins.getObject(static_cast<unsigned>(i));
+        Poco::JSON::Object::Ptr item = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        item->set("name", plugin->getValue<std::string>("name"));
+        item->set("state", plugin->getValue<std::string>("state"));
+        summary->add(item);
+    }
+    return summary;
+}
+
 bool isGetOrHead(const Poco::Net::HTTPServerRequest& request) {
     return request.getMethod() == "GET" || request.getMethod() == "HEAD";
 }
@@ -85,7 +99,7 @@ int BuiltinEndpoints::readiness(Poco::Net::HTTPServerResponse& response) const {
     body.set("status", ready ? "ready" : "not_ready");
     body.set("serving", status_.serving());
     body.set("database", database);
-    body.set("plugins", status_.plugins());
+    body.set("plugins", pluginSummary(*status_.plugins()));
     return sendJsonObject(
         response, ready ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE, body);
 }

@@ -149,6 +149,7 @@ bool RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request,
     }
     if (request.hasContentLength() &&
         static_cast<std::uint64_t>(request.getContentLength64()) > max_body_size_) {
+        response.setKeepAlive(false);
         sendProblem(response,
                     {413,
                      "request body of " + std::to_string(request.getContentLength64()) +
@@ -157,7 +158,6 @@ bool RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request,
                      record.request_id,
                      {},
                      {}});
-        response.setKeepAlive(false);
         return false;
     }
     if (RouteTable::isReservedPath(record.path)) {

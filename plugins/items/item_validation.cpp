@@ -1,5 +1,6 @@
 #include "item_validation.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -89,6 +90,16 @@ std::optional<std::string> readText(const Poco::Dynamic::Var& value,
     }
     if (*length < min_length || *length > max_length) {
         errors.add(field, "must be " + allowed + ", got " + std::to_string(*length));
+        return std::nullopt;
+    }
+    // SQLite ends a text value at NUL while MariaDB keeps it, so control characters
+    // other than tab and line breaks are rejected for both.
+    bool has_control = std::any_of(text.begin(), text.end(), [](char c) {
+        auto byte = static_cast<unsigned char>(c);
+        return (byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7f;
+    });
+    if (has_control) {
+        errors.add(field, "must not contain control characters");
         return std::nullopt;
     }
     return text;

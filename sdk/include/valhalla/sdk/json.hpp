@@ -15,6 +15,9 @@
 namespace valhalla::sdk {
 
 /// Sends `body` as `application/json` with the given status and a Content-Length.
+/// The response is then complete: set headers before the call, and do not throw
+/// HttpError after it, because the host can only close the connection then. Throws
+/// Poco exceptions when writing to the client fails.
 inline void sendJson(RequestContext& context,
                      Poco::Net::HTTPResponse::HTTPStatus status,
                      const Poco::Dynamic::Var& body) {
@@ -28,10 +31,60 @@ inline void sendJson(RequestContext& context,
     response.sendBuffer(payload.data(), payload.size());
 }
 
+namespace detail {
+
+/// Returns the first integer literal of a JSON text that does not fit in 64 bits,
+/// or an empty string. Poco 1.11's JSON parser wraps such numbers silently.
+inline std::string findOverflowingInteger(const std::string& json) {
+    static const std::string kMaxUnsigned = "18446744073709551615";
+    auto isDigit = [](char c) { return c >= '0' && c <= '9'; };
+    std::size_t i = 0;
+    while (i < json.size()) {
+        char c = json[i];
+        if (c == '"') {
+            // Skip the string, escapes included.
+            for (++i; i < json.size() && json[i] != '"'; ++i) {
+                if (json[i] == '\\') {
+                    ++i;
+                }
+            }
+            ++i;
+            continue;
+        }
+        if (c != '-' && !isDigit(c)) {
+            ++i;
+            continue;
+        }
+        // A number token: [-] digits [. digits] [e [+-] digits].
+        std::size_t start = c == '-' ? i + 1 : i;
+        std::size_t end = start;
+        while (end < json.size() && isDigit(json[end])) {
+            ++end;
+        }
+        std::string digits = json.substr(start, end - start);
+        bool fraction_or_exponent =
+            end < json.size() && (json[end] == '.' || json[end] == 'e' || json[end] == 'E');
+        bool too_large = digits.size() > kMaxUnsigned.size() ||
+                         (digits.size() == kMaxUnsigned.size() && digits > kMaxUnsigned);
+        if (!fraction_or_exponent && too_large) {
+            return digits;
+        }
+        i = end;
+        while (i < json.size() && (isDigit(json[i]) || json[i] == '.' || json[i] == 'e' ||
+                                   json[i] == 'E' || json[i] == '+' || json[i] == '-')) {
+            ++i;
+        }
+    }
+    return {};
+}
+
+}  // namespace detail
+
 /// Reads the request body as a JSON object.
 ///
 /// Throws HttpError 415 unless the Content-Type is `application/json`, 413 when the
-/// body exceeds `maxBodySize()`, and 400 when the body is not a JSON object.
+/// body exceeds `maxBodySize()`, and 400 when the body cannot be read to its end,
+/// is not a JSON object, or has an integer that does not fit in 64 bits.
 inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
     auto& request = context.request();
     std::string type = request.getContentType();
@@ -56,6 +109,12 @@ inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
                         "broken connection");
     }
 
+    std::string overflowing = detail::findOverflowingInteger(body);
+    if (!overflowing.empty()) {
+        throw HttpError(400,
+                        "JSON number " + overflowing.substr(0, 40) +
+                            " does not fit in 64 bits; send large values as strings");
+    }
     try {
         Poco::JSON::Parser parser;
         Poco::Dynamic::Var parsed = parser.parse(body);
