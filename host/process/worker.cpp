@@ -11,6 +11,8 @@
 #include "logging/logging.hpp"
 #include "process/startup_error.hpp"
 #include "server/connection/listen_socket.hpp"
+#include <signal.h>
+#include <unistd.h>
 
 namespace valhalla::host::process {
 
@@ -142,7 +144,13 @@ void Worker::createGeneration() {
 }
 
 void Worker::startListener() {
-    builtins_ = std::make_unique<server::BuiltinEndpoints>(settings_, *this);
+    std::function<bool()> request_reload;
+    if (!options_.generation_directory.empty()) {
+        // A supervised worker: its parent is the supervisor, which reloads on SIGHUP.
+        request_reload = [] { return ::kill(::getppid(), SIGHUP) == 0; };
+    }
+    builtins_ =
+        std::make_unique<server::BuiltinEndpoints>(settings_, *this, std::move(request_reload));
     dispatcher_ = std::make_unique<server::RequestDispatcher>(settings_, routes_, *builtins_);
     int listen_fd = options_.listen_fd;
     try {

@@ -59,10 +59,13 @@ bool constantTimeEquals(const std::string& left, const std::string& right) {
     return difference == 0;
 }
 
-BuiltinEndpoints::BuiltinEndpoints(const config::Settings& settings, const HostStatus& status)
+BuiltinEndpoints::BuiltinEndpoints(const config::Settings& settings,
+                                   const HostStatus& status,
+                                   std::function<bool()> request_reload)
     : admin_token_(settings.admin_token),
       require_database_(settings.readyz_require_database),
-      status_(status) {}
+      status_(status),
+      request_reload_(std::move(request_reload)) {}
 
 int BuiltinEndpoints::handle(Poco::Net::HTTPServerRequest& request,
                              Poco::Net::HTTPServerResponse& response,
@@ -125,6 +128,9 @@ int BuiltinEndpoints::admin(Poco::Net::HTTPServerRequest& request,
                                   {},
                                   {{"WWW-Authenticate", "Bearer realm=\"valhalla-admin\""}}});
     }
+    if (path == "/admin/reload") {
+        return reload(request, response, request_id);
+    }
     if (path != "/admin/plugins") {
         return sendProblemStatus(response, {404, "no admin endpoint " + path, request_id, {}, {}});
     }
@@ -139,6 +145,31 @@ int BuiltinEndpoints::admin(Poco::Net::HTTPServerRequest& request,
     Poco::JSON::Object body;
     body.set("plugins", status_.plugins());
     return sendJsonObject(response, HTTPResponse::HTTP_OK, body);
+}
+
+int BuiltinEndpoints::reload(Poco::Net::HTTPServerRequest& request,
+                             Poco::Net::HTTPServerResponse& response,
+                             const std::string& request_id) const {
+    if (request.getMethod() != "POST") {
+        return sendProblemStatus(response,
+                                 {405,
+                                  request.getMethod() + " is not allowed on /admin/reload",
+                                  request_id,
+                                  {},
+                                  {{"Allow", "POST"}}});
+    }
+    if (!request_reload_ || !request_reload_()) {
+        return sendProblemStatus(
+            response,
+            {503,
+             "this process has no supervisor to reload; send SIGHUP to the valhalla process",
+             request_id,
+             {},
+             {}});
+    }
+    Poco::JSON::Object body;
+    body.set("status", "reload requested");
+    return sendJsonObject(response, HTTPResponse::HTTP_ACCEPTED, body);
 }
 
 bool BuiltinEndpoints::authorized(const Poco::Net::HTTPServerRequest& request) const {

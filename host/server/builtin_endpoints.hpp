@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <Poco/Net/HTTPServerRequest.h>
@@ -11,10 +12,15 @@
 namespace valhalla::host::server {
 
 /// The host's own endpoints under the reserved paths: `/healthz`, `/readyz` and the
-/// admin API (`/admin/plugins`), which is off (404) unless `admin.token` is set.
+/// admin API (`GET /admin/plugins`, `POST /admin/reload`), which is off (404) unless
+/// `admin.token` is set.
 class BuiltinEndpoints {
 public:
-    BuiltinEndpoints(const config::Settings& settings, const HostStatus& status);
+    /// `request_reload` asks the supervisor for a reload and returns whether it
+    /// could; it is empty in a process without a supervisor.
+    BuiltinEndpoints(const config::Settings& settings,
+                     const HostStatus& status,
+                     std::function<bool()> request_reload = {});
 
     /// Serves a request whose path is reserved for the host and returns the status
     /// sent. Errors are sent as problem responses.
@@ -29,11 +35,15 @@ private:
               Poco::Net::HTTPServerResponse& response,
               const std::string& path,
               const std::string& request_id) const;
+    int reload(Poco::Net::HTTPServerRequest& request,
+               Poco::Net::HTTPServerResponse& response,
+               const std::string& request_id) const;
     bool authorized(const Poco::Net::HTTPServerRequest& request) const;
 
     std::string admin_token_;
     bool require_database_;
     const HostStatus& status_;
+    std::function<bool()> request_reload_;
 };
 
 /// Compares two strings in time that depends only on their lengths, so a caller

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <Poco/Net/SocketAddress.h>
 
@@ -139,7 +140,14 @@ int ConnectionServer::port() const {
 void ConnectionServer::pollLoop() {
     epoll_event events[kMaxEvents];
     auto next_sweep = Clock::now() + kSweepInterval;
-    while (!stopping_) {
+    std::optional<Clock::time_point> drain_deadline;
+    while (true) {
+        if (stopping_ && !drain_deadline) {
+            drain_deadline = beginDrain();
+        }
+        if (drain_deadline && (connectionCount() == 0 || Clock::now() >= *drain_deadline)) {
+            break;
+        }
         int count =
             ::epoll_wait(epoll_fd_, events, kMaxEvents, static_cast<int>(kSweepInterval.count()));
         for (int i = 0; i < count; ++i) {
@@ -154,7 +162,8 @@ void ConnectionServer::pollLoop() {
             }
         }
         auto now = Clock::now();
-        if (accept_paused_until_ != Clock::time_point{} && now >= accept_paused_until_) {
+        if (!stopping_ && accept_paused_until_ != Clock::time_point{} &&
+            now >= accept_paused_until_) {
             accept_paused_until_ = {};
             epoll_event listener_event{EPOLLIN, {.ptr = &listener_tag}};
             ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &listener_event);
@@ -165,7 +174,6 @@ void ConnectionServer::pollLoop() {
         }
     }
 
-    ::close(listen_fd_);
     std::vector<Connection*> idle;
     {
         std::lock_guard lock(registry_mutex_);
@@ -178,6 +186,27 @@ void ConnectionServer::pollLoop() {
     for (Connection* connection : idle) {
         closeConnection(connection);
     }
+}
+
+// Stops accepting and gives idle keep-alive connections a short grace, so a request
+// already on its way is still served, with Connection: close. Returns the time by
+// which the poll loop ends whatever remains.
+Clock::time_point ConnectionServer::beginDrain() {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+    ::close(listen_fd_);
+    auto now = Clock::now();
+    std::lock_guard lock(registry_mutex_);
+    for (auto& [pointer, owned] : connections_) {
+        if (owned->state == Connection::State::Polling) {
+            owned->idle_deadline = std::min(owned->idle_deadline, now + kDrainGrace);
+        }
+    }
+    return now + settings_.drain_timeout;
+}
+
+std::size_t ConnectionServer::connectionCount() {
+    std::lock_guard lock(registry_mutex_);
+    return connections_.size();
 }
 
 void ConnectionServer::acceptConnections() {

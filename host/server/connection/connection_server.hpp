@@ -44,14 +44,19 @@ public:
     /// Starts the poll thread and the request threads.
     void start();
 
-    /// Stops accepting, closes idle connections, lets the request threads finish the
-    /// requests already received with `Connection: close`, and joins every thread.
+    /// Drains: stops accepting, answers the requests already received and any that
+    /// arrive on idle connections within a short grace with `Connection: close`, then
+    /// joins every thread. Connections still open at `server.drain_timeout` are
+    /// closed.
     void stop();
 
     /// The port actually bound.
     int port() const;
 
 private:
+    /// How long idle keep-alive connections stay open once a drain starts.
+    static constexpr std::chrono::milliseconds kDrainGrace{500};
+
     // Poll thread.
     void pollLoop();
     void acceptConnections();
@@ -60,6 +65,8 @@ private:
     void handOff(Connection* connection, const HeadScan& scan);
     void rejectHead(Connection* connection, const HeadScan& scan);
     void arm(Connection* connection, bool add);
+    Clock::time_point beginDrain();
+    std::size_t connectionCount();
 
     // Request threads.
     void requestLoop();

@@ -140,10 +140,6 @@ bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, i
 }
 
 void ConnectionServer::giveBack(Connection* connection) {
-    if (stopping_) {
-        closeConnection(connection);
-        return;
-    }
     auto now = Clock::now();
     {
         std::lock_guard lock(registry_mutex_);
@@ -152,7 +148,9 @@ void ConnectionServer::giveBack(Connection* connection) {
         if (connection->input.capacity() > kMaxIdleBufferCapacity) {
             connection->input.shrink_to_fit();
         }
-        connection->idle_deadline = now + settings_.keepalive_timeout;
+        // While draining, an idle connection gets only the short grace. If the poll
+        // thread has already ended, stop() closes the connection.
+        connection->idle_deadline = now + (stopping_ ? kDrainGrace : settings_.keepalive_timeout);
         connection->head_deadline = now + settings_.head_timeout;
     }
     arm(connection, false);
