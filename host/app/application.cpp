@@ -13,6 +13,7 @@
 #include "process/supervisor.hpp"
 #include "process/worker.hpp"
 #include "process/worker_process.hpp"
+#include <signal.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -125,7 +126,12 @@ int Application::main(const std::vector<std::string>& arguments) {
         std::cerr << "valhalla: " << error.what() << "\n";
         return EXIT_CONFIG;
     }
-    logging::configure(settings.log_level, settings.log_format);
+    try {
+        logging::configure(settings.log_level, settings.log_format, settings.log_file);
+    } catch (const std::exception& error) {
+        std::cerr << "valhalla: " << error.what() << "\n";
+        return EXIT_CONFIG;
+    }
     return worker_generation_.empty() ? runSupervisor(settings) : runWorker(settings);
 }
 
@@ -175,11 +181,25 @@ int Application::runWorker(const config::Settings& settings) {
     [[maybe_unused]] auto written = ::write(process::kWorkerReadyFd, "R", 1);
     ::close(process::kWorkerReadyFd);
 
-    waitForTerminationRequest();
+    waitForStop();
     log->info("worker stopping; finishing requests already received");
     worker.stop();
     log->info("worker stopped");
     return EXIT_OK;
+}
+
+// Waits for SIGTERM, SIGINT or SIGQUIT, which main() blocked in every thread, and
+// reopens the log file on each SIGUSR1 meanwhile.
+void Application::waitForStop() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int signal : {SIGTERM, SIGINT, SIGQUIT, SIGUSR1}) {
+        sigaddset(&signals, signal);
+    }
+    int received = 0;
+    while (sigwait(&signals, &received) == 0 && received == SIGUSR1) {
+        logging::reopen();
+    }
 }
 
 // The worker gets the same settings sources but none of the daemon options, which

@@ -28,6 +28,7 @@ private:
     int runWorker(const config::Settings& settings);
     int runSupervisor(const config::Settings& settings);
     std::vector<std::string> workerCommand() const;
+    static void waitForStop();
 
     bool help_requested_ = false;
     std::string config_file_;

@@ -59,6 +59,7 @@ constexpr std::array<std::pair<std::string_view, Formatter>, kSettingCount> kFor
     {"database.sqlite.path", [](const Settings& s) { return s.sqlite_path; }},
     {"logging.level", [](const Settings& s) { return s.log_level; }},
     {"logging.format", [](const Settings& s) { return s.log_format; }},
+    {"logging.file", [](const Settings& s) { return s.log_file; }},
 }};
 
 std::string formatValue(const Settings& settings, std::string_view key) {

@@ -96,6 +96,10 @@ constexpr std::array kSettingTable = {
     SettingSpec{
         "logging.level", "LOG_LEVEL", "info", "trace, debug, info, warn, error, critical or off"},
     SettingSpec{"logging.format", "LOG_FORMAT", "text", "text or json"},
+    SettingSpec{"logging.file",
+                "LOG_FILE",
+                "",
+                "file the log is appended to instead of stdout, reopened on SIGUSR1"},
 };
 
 static_assert(kSettingTable.size() == kSettingCount);

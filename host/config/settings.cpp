@@ -162,10 +162,13 @@ void readDatabase(const SettingsReader& reader,
     out.sqlite_path = readRequiredPath(reader, "database.sqlite.path", directories.start);
 }
 
-void readLogging(const SettingsReader& reader, Settings& out) {
+void readLogging(const SettingsReader& reader,
+                 const SettingsDirectories& directories,
+                 Settings& out) {
     out.log_level = reader.choice("logging.level",
                                   {"trace", "debug", "info", "warn", "error", "critical", "off"});
     out.log_format = reader.choice("logging.format", {"text", "json"});
+    out.log_file = reader.path("logging.file", directories.start).string();
 }
 
 }  // namespace
@@ -179,7 +182,7 @@ Settings loadSettings(const SettingsSources& sources) {
     readServer(reader, directories, settings);
     readPlugins(reader, directories, settings);
     readDatabase(reader, directories, settings);
-    readLogging(reader, settings);
+    readLogging(reader, directories, settings);
     settings.merged = layers.merged;
     return settings;
 }

@@ -58,6 +58,7 @@ struct Settings {
 
     std::string log_level = "info";
     std::string log_format = "text";
+    std::string log_file;  // empty: stdout
 
     /// Every source merged by precedence; plugins read `plugins.<name>.*` from it.
     Poco::AutoPtr<Poco::Util::AbstractConfiguration> merged;

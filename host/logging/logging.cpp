@@ -6,6 +6,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "logging/reopenable_file_sink.hpp"
+
 namespace valhalla::host::logging {
 
 namespace {
@@ -13,6 +15,11 @@ namespace {
 std::mutex& sinkMutex() {
     static std::mutex mutex;
     return mutex;
+}
+
+std::shared_ptr<ReopenableFileSink>& fileSink() {
+    static std::shared_ptr<ReopenableFileSink> sink;
+    return sink;
 }
 
 spdlog::sink_ptr& sharedSink() {
@@ -62,9 +69,13 @@ std::unique_ptr<spdlog::formatter> makeFormatter(const std::string& format) {
 
 }  // namespace
 
-void configure(const std::string& level, const std::string& format) {
+void configure(const std::string& level, const std::string& format, const std::string& file) {
     std::lock_guard lock(sinkMutex());
     auto& sink = sharedSink();
+    if (!file.empty()) {
+        fileSink() = std::make_shared<ReopenableFileSink>(file);
+        sink = fileSink();
+    }
     sink->set_formatter(makeFormatter(format));
     spdlog::set_level(spdlog::level::from_str(level));
     spdlog::flush_on(spdlog::level::trace);
@@ -74,6 +85,15 @@ void configure(const std::string& level, const std::string& format) {
         logger->sinks() = {sink};
         logger->set_level(spdlog::level::from_str(level));
     });
+}
+
+bool reopen() {
+    std::shared_ptr<ReopenableFileSink> sink;
+    {
+        std::lock_guard lock(sinkMutex());
+        sink = fileSink();
+    }
+    return sink && sink->reopen();
 }
 
 std::shared_ptr<spdlog::logger> get(const std::string& name) {

@@ -7,10 +7,16 @@
 
 namespace valhalla::host::logging {
 
-/// Sets up spdlog for this process: one stdout sink shared by every logger, the
-/// level, and the line format (`text`, or `json` for one JSON object per line).
-/// Every line carries the pid. Call once, before any logger is created.
-void configure(const std::string& level, const std::string& format);
+/// Sets up spdlog for this process: one sink shared by every logger (stdout, or
+/// `file` appended to when it is not empty), the level, and the line format
+/// (`text`, or `json` for one JSON object per line). Every line carries the pid.
+/// Call once, before any logger is created. Throws std::runtime_error naming the
+/// file when it cannot be opened.
+void configure(const std::string& level, const std::string& format, const std::string& file = {});
+
+/// Reopens the log file by name after rotation. Returns false when logging goes to
+/// stdout or the file cannot be opened, in which case the old file stays in use.
+bool reopen();
 
 /// Returns the logger called `name`, created on first use with the shared sink.
 /// Subsystem loggers are `server`, `access`, `config`, `plugin`, `db`; plugins get

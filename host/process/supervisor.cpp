@@ -71,7 +71,7 @@ int Supervisor::run() {
     }
     sigset_t signals;
     sigemptyset(&signals);
-    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD}) {
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1}) {
         sigaddset(&signals, signal);
     }
     signal_fd_ = ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -187,6 +187,12 @@ void Supervisor::handleSignals(bool& running, int& exit_code) {
                 break;
             case SIGHUP:
                 beginReload("SIGHUP");
+                break;
+            case SIGUSR1:
+                logging::reopen();
+                for (const auto& [pid, worker] : workers_) {
+                    ::kill(pid, SIGUSR1);
+                }
                 break;
             case SIGTERM:
             case SIGINT:
