@@ -240,6 +240,10 @@ TEST_F(SettingsTest, MapsEachEnvironmentVariable) {
          "/data/app.db"},
         {{{"LOG_LEVEL", "debug"}}, "LOG_LEVEL", [](auto& s) { return s.log_level; }, "debug"},
         {{{"LOG_FORMAT", "json"}}, "LOG_FORMAT", [](auto& s) { return s.log_format; }, "json"},
+        {{{"LOG_FILE", "/var/log/valhalla.log"}},
+         "LOG_FILE",
+         [](auto& s) { return s.log_file; },
+         "/var/log/valhalla.log"},
     };
     std::set<std::string> tested;
 
@@ -963,7 +967,8 @@ TEST_F(SettingsTest, DescribeShowsEveryValue) {
                             {"MYSQL_HOST", "db"},
                             {"MYSQL_USER", "app"},
                             {"MYSQL_PASSWORD", "p"},
-                            {"MYSQL_DATABASE", "shop"}};
+                            {"MYSQL_DATABASE", "shop"},
+                            {"LOG_FILE", "/var/log/valhalla.log"}};
     sources_.defines = {{"server.trusted_proxies", "10.0.0.1"}};
     Settings settings = loadSettings(sources_);
 
