@@ -7,6 +7,11 @@
 # module links Valhalla::sdk, hides every symbol except the two that
 # VALHALLA_PLUGIN exports, and fails to link on unresolved symbols, because the
 # host loads plugins with immediate binding and would otherwise reject the file.
+#
+# The file goes to OUTPUT_DIRECTORY, else to VALHALLA_PLUGIN_OUTPUT_DIRECTORY when
+# that variable is set, else to CMake's default for modules: the folder in
+# CMAKE_LIBRARY_OUTPUT_DIRECTORY, or the current binary folder. The valhalla build and
+# the installed ValhallaSDK package define this same function.
 include_guard(GLOBAL)
 
 function(valhalla_add_plugin name)

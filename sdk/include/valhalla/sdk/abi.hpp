@@ -29,15 +29,25 @@ inline constexpr std::size_t kMaxPluginVersionLength = 31;
 /// reader how many bytes the writer knew about. Versions of Poco, spdlog and fmt are
 /// encoded as major * 100 + minor.
 struct AbiDescriptor {
+    /// Always kAbiMagic, NUL-terminated.
     char magic[16];
+    /// sizeof(AbiDescriptor) of the SDK that wrote the descriptor.
     std::uint32_t size;
+    /// kAbiVersion of the SDK headers. Must equal the host's.
     std::uint32_t sdk_abi;
+    /// The compiler's __GXX_ABI_VERSION. Must equal the host's.
     std::uint32_t gxx_abi;
+    /// libstdc++'s _GLIBCXX_USE_CXX11_ABI (1 for the C++11 string ABI). Must equal the host's.
     std::uint32_t cxx11_abi;
+    /// Poco major * 100 + minor, from POCO_VERSION. Must equal the host's.
     std::uint32_t poco;
+    /// spdlog major * 100 + minor. Must equal the host's.
     std::uint32_t spdlog;
+    /// fmt major * 100 + minor, from FMT_VERSION. Must equal the host's.
     std::uint32_t fmt;
+    /// The plugin's name, NUL-terminated, as isValidPluginName accepts it. Not compared.
     char name[kMaxPluginNameLength + 1];
+    /// The plugin's version, NUL-terminated, as isValidPluginVersion accepts it. Not compared.
     char version[kMaxPluginVersionLength + 1];
 };
 

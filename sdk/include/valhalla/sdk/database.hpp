@@ -17,15 +17,24 @@ namespace valhalla::sdk {
 /// one thread at a time.
 class SessionLease {
 public:
-    /// Wraps a pooled session and a token whose destruction frees the pool slot.
+    /// Wraps a pooled session and a token whose destruction frees the pool slot. Only
+    /// the host creates leases, and plugins get them from Database::acquire().
     SessionLease(Poco::Data::Session session, std::shared_ptr<void> slot)
         : slot_(std::move(slot)), session_(std::move(session)) {}
 
+    /// Moves the lease. The moved-from lease holds no session and frees nothing.
     SessionLease(SessionLease&&) noexcept = default;
+
+    /// Moves the lease. NOTE: the session this lease held before the assignment is
+    /// released without the explicit rollback that the destructor does, so commit or
+    /// roll back its transaction first.
     SessionLease& operator=(SessionLease&&) noexcept = default;
+
     SessionLease(const SessionLease&) = delete;
     SessionLease& operator=(const SessionLease&) = delete;
 
+    /// Rolls back a transaction that is still open, then returns the session to the
+    /// pool. Never throws: a rollback that fails on a broken connection is ignored.
     ~SessionLease() {
         try {
             if (slot_ && session_.isTransaction()) {
@@ -36,9 +45,11 @@ public:
         }
     }
 
-    /// The lent session.
+    /// The lent session, valid as long as the lease. Statements on it throw
+    /// Poco::Data exceptions when they fail.
     Poco::Data::Session& session() noexcept { return session_; }
 
+    /// The lent session, for calls such as `lease->begin()`.
     Poco::Data::Session* operator->() noexcept { return &session_; }
 
 private:
@@ -49,9 +60,11 @@ private:
 };
 
 /// The worker's database pool: MySQL or MariaDB when `MYSQL_HOST` is set, otherwise
-/// an embedded SQLite database. Thread-safe.
+/// an embedded SQLite database. Thread-safe. The host owns it, and it stays open until
+/// every plugin has stopped.
 class Database {
 public:
+    /// Destroyed by the host only. Plugins never delete it.
     virtual ~Database() = default;
 
     /// Lends a session, waiting up to `database.pool.acquire_timeout` for a free one.

@@ -12,18 +12,23 @@ namespace valhalla::sdk {
 /// One invalid field of a request, reported in the `errors` member of a problem
 /// response.
 struct FieldError {
+    /// Name of the field, such as `price`.
     std::string field;
+    /// Reason the value is invalid, sent to the client.
     std::string message;
 };
 
 /// An HTTP error that a handler throws to end the request with a status other than
 /// 2xx. The host turns it into an `application/problem+json` response with the
-/// status, a title, the detail and the request id. Any other exception that leaves
-/// a handler becomes a 500 and is logged as a bug.
+/// status, a title, the detail and the request id, and logs a warning for a status
+/// of 500 or more. Any other exception that leaves a handler becomes a 500 and is
+/// logged as a bug. When the handler already sent the response, the host closes the
+/// connection instead.
 class VALHALLA_SDK_API HttpError : public std::runtime_error {
 public:
-    /// Creates an error with an HTTP status (400-599) and a detail for the client.
-    /// The detail is sent to the client, so it must not contain secrets.
+    /// Creates an error with an HTTP status from 400 to 599 and a detail. The host sends
+    /// any other status as 500. The detail goes to the client, so it must not contain
+    /// secrets.
     HttpError(int status, std::string detail)
         : std::runtime_error(detail), status_(status), detail_(std::move(detail)) {}
 

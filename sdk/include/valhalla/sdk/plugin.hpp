@@ -18,20 +18,28 @@ namespace valhalla::sdk {
 /// shutdown the host calls `stop()` once, in reverse load order, before the database
 /// pool closes. A plugin whose `start` throws is skipped, its routes are removed,
 /// and its `stop` is not called.
+///
+/// Threading: `configKeys`, `start`, `stop` and the destructor run on the host's
+/// start-up thread, never at the same time as a handler of this plugin.
 class Plugin {
 public:
+    /// Runs right after `stop()`, or after a failed start. Must not throw.
     virtual ~Plugin() = default;
 
-    /// Keys of the plugin's configuration section. The default declares none, which
-    /// also turns off the warning about unknown keys.
+    /// Keys of the plugin's configuration section, called once before `start`. The
+    /// host applies the defaults and fails the plugin when a required key is missing.
+    /// The default declares none, which also turns off the warning about unknown keys.
     virtual std::vector<ConfigKey> configKeys() const { return {}; }
 
     /// Reads configuration and registers routes. Throw to fail the start: the message
-    /// is logged with the plugin's file.
+    /// is logged with the plugin's file, and the plugin is skipped unless it is listed
+    /// in `plugins.required`, in which case start-up fails. Release what was acquired
+    /// before throwing, because `stop` is not called then.
     virtual void start(PluginContext& context) = 0;
 
-    /// Releases what `start` acquired, such as threads. No handler of this plugin
-    /// runs during or after `stop`.
+    /// Releases what `start` acquired, such as threads: join them here. No handler of
+    /// this plugin runs during or after `stop`, and the database is still open. An
+    /// exception is logged and the shutdown goes on.
     virtual void stop() {}
 };
 

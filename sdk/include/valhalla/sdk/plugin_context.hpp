@@ -15,6 +15,7 @@ namespace valhalla::sdk {
 /// logger outlive the plugin; the router may be used only inside `Plugin::start`.
 class PluginContext {
 public:
+    /// Destroyed by the host after the plugin. Plugins never delete it.
     virtual ~PluginContext() = default;
 
     /// The plugin's name, from its ABI descriptor.
@@ -30,13 +31,17 @@ public:
     virtual Router& router() = 0;
 
     /// The section `plugins.<name>.*`, with the declared defaults applied. Keys are
-    /// relative to the section. Reading is thread-safe.
+    /// relative to the section. Reading is thread-safe and the values do not change
+    /// while the process runs. Poco throws NotFoundException for a key that is
+    /// neither set nor declared with a default, and SyntaxException for a value that
+    /// does not convert to the requested type.
     virtual const Poco::Util::AbstractConfiguration& config() const = 0;
 
-    /// A logger named `plugin.<name>`, sharing the host's sinks and format.
+    /// A logger named `plugin.<name>`, sharing the host's sinks, format and level.
+    /// Thread-safe.
     virtual std::shared_ptr<spdlog::logger> logger() const = 0;
 
-    /// The worker's database pool.
+    /// The worker's database pool, shared with the other plugins. Thread-safe.
     virtual Database& database() = 0;
 };
 

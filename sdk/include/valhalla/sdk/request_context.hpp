@@ -18,6 +18,7 @@ namespace valhalla::sdk {
 /// after the handler returns. It is used by one thread at a time.
 class RequestContext {
 public:
+    /// Destroyed by the host when the handler returns.
     virtual ~RequestContext() = default;
 
     /// The request: method, URI, headers and the body stream.

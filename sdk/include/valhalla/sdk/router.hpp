@@ -28,13 +28,16 @@ public:
 /// different paths. GET routes also serve HEAD. Paths under `/admin`, `/metrics`,
 /// `/healthz` and `/readyz` belong to the host.
 ///
-/// If `start` fails, the host removes every route the plugin added.
+/// If `start` fails, the host removes every route the plugin added. Not thread-safe:
+/// use it only on the thread that runs `start`.
 class Router {
 public:
+    /// Destroyed by the host. Plugins never delete it.
     virtual ~Router() = default;
 
     /// Adds a route. `method` is an upper-case HTTP method token. Throws RouteError
-    /// when the pattern is invalid, reserved or already taken by the same method.
+    /// when the method or pattern is invalid, the path is reserved, the handler is
+    /// empty, or another route already has the same method and pattern shape.
     virtual void add(const std::string& method, const std::string& pattern, Handler handler) = 0;
 
     /// Adds a GET route, which also serves HEAD.
