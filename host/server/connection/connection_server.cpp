@@ -252,13 +252,19 @@ void ConnectionServer::acceptConnections() {
     }
 }
 
-bool ConnectionServer::readAvailable(Connection& connection) {
+// Reads until the socket has no more data, or once when `single_read` is set: a
+// request thread that polled the socket saves the extra recv that only returns
+// EAGAIN.
+bool ConnectionServer::readAvailable(Connection& connection, bool single_read) {
     char buffer[kReadChunk];
     std::size_t cap = limits_.max_head_size + kReadChunk;
     while (connection.input.size() < cap) {
         ssize_t received = ::recv(connection.fd, buffer, sizeof(buffer), 0);
         if (received > 0) {
             connection.input.append(buffer, static_cast<std::size_t>(received));
+            if (single_read) {
+                return true;
+            }
             continue;
         }
         if (received == 0) {

@@ -74,6 +74,7 @@ private:
     bool serveOneRequest(Connection& connection, const HeadScan& scan);
     bool waitForNextHead(Connection& connection, HeadScan& scan, int served_in_row);
     void giveBack(Connection* connection);
+    bool waitForNextRequest(int fd);
 
     // Both.
     void closeConnection(Connection* connection);
@@ -81,7 +82,7 @@ private:
                         int status,
                         const std::string& detail,
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
-    bool readAvailable(Connection& connection);
+    bool readAvailable(Connection& connection, bool single_read = false);
 
     const config::Settings& settings_;
     Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;

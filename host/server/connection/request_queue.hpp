@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -13,7 +14,10 @@ namespace valhalla::host::server::connection {
 /// request thread. Thread-safe.
 class RequestQueue {
 public:
-    explicit RequestQueue(std::size_t limit) : limit_(limit) {}
+    explicit RequestQueue(std::size_t limit);
+    ~RequestQueue();
+    RequestQueue(const RequestQueue&) = delete;
+    RequestQueue& operator=(const RequestQueue&) = delete;
 
     /// Appends a connection; returns false without queuing it when the queue is full
     /// or closed.
@@ -26,11 +30,31 @@ public:
     /// Returns whether no connection is waiting.
     bool empty() const;
 
+    /// Returns whether more connections wait than request threads are idle in pop(),
+    /// so a busy thread should give way to them.
+    bool needsThread() const;
+
     /// Number of waiting connections.
     std::size_t size() const;
 
     /// Wakes every waiting pop; queued connections are still handed out.
     void close();
+
+    /// A semaphore eventfd that counts connections pushed while no request thread was
+    /// idle to take them and at least one thread watches. A request thread that waits on its own
+    /// connection for the next request also polls it, so it can give way when another connection
+    /// waits.
+    int arrivalFd() const { return arrival_fd_; }
+
+    /// Marks the calling thread as watching `arrivalFd()`; pair with endWatch().
+    void beginWatch() { ++watchers_; }
+
+    /// Ends a watch.
+    void endWatch() { --watchers_; }
+
+    /// Takes one arrival signal. Returns false when another watcher took it first,
+    /// so only one waiting thread gives way per pushed connection.
+    bool claimArrival();
 
 private:
     mutable std::mutex mutex_;
@@ -38,6 +62,9 @@ private:
     std::deque<Connection*> connections_;
     std::size_t limit_;
     bool closed_ = false;
+    std::size_t idle_threads_ = 0;
+    int arrival_fd_ = -1;
+    std::atomic<int> watchers_{0};
 };
 
 }  // namespace valhalla::host::server::connection

@@ -1,6 +1,7 @@
 // The request-thread side of ConnectionServer: serving connections whose request
 // head is complete.
 
+#include <cerrno>
 #include <memory>
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -21,10 +22,11 @@ namespace {
 // before it returns the connection, so busy connections cannot starve others.
 constexpr int kMaxRequestsInRow = 64;
 
-// How long a request thread waits for the next request on the same connection, and
-// only while no other connection waits in the queue. Saves two thread hand-offs
-// per request for clients that send requests back to back.
-constexpr auto kNextRequestWait = std::chrono::milliseconds(1);
+// How long a request thread waits for the next request on the same connection. The
+// wait ends early when another connection enters the queue, so it only uses a
+// thread that nothing else needs, and it saves two thread hand-offs per request
+// for clients that send requests back to back.
+constexpr auto kNextRequestWait = std::chrono::milliseconds(50);
 
 // Idle connections keep at most this much buffer capacity.
 constexpr std::size_t kMaxIdleBufferCapacity = 64 * 1024;
@@ -107,9 +109,8 @@ bool ConnectionServer::serveOneRequest(Connection& connection, const HeadScan& s
 bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, int served_in_row) {
     scan = scanRequestHead(connection.input, limits_);
     if (scan.kind == HeadScan::Kind::Incomplete && served_in_row < kMaxRequestsInRow &&
-        queue_.empty() && !connection.peer_closed &&
-        waitForFd(connection.fd, POLLIN, kNextRequestWait)) {
-        if (!readAvailable(connection)) {
+        !connection.peer_closed && waitForNextRequest(connection.fd)) {
+        if (!readAvailable(connection, true)) {
             closeConnection(&connection);
             return false;
         }
@@ -137,6 +138,41 @@ bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, i
     }
     giveBack(&connection);
     return false;
+}
+
+// Waits for the next request on `fd` while no other connection waits for a thread.
+// Returns true when `fd` became readable.
+bool ConnectionServer::waitForNextRequest(int fd) {
+    if (queue_.needsThread() || stopping_) {
+        return false;
+    }
+    queue_.beginWatch();
+    auto deadline = Clock::now() + kNextRequestWait;
+    bool readable = false;
+    // Checked again after beginWatch(), so an arrival just before it is not missed.
+    while (!queue_.needsThread()) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) {
+            break;
+        }
+        pollfd entries[2] = {{fd, POLLIN, 0}, {queue_.arrivalFd(), POLLIN, 0}};
+        int ready = ::poll(entries, 2, static_cast<int>(left.count()));
+        if (ready < 0 && errno == EINTR) {
+            continue;
+        }
+        if (ready <= 0) {
+            break;
+        }
+        if ((entries[1].revents & POLLIN) != 0 && queue_.claimArrival()) {
+            break;
+        }
+        if ((entries[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+            readable = true;
+            break;
+        }
+    }
+    queue_.endWatch();
+    return readable;
 }
 
 void ConnectionServer::giveBack(Connection* connection) {
