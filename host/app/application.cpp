@@ -171,6 +171,12 @@ int Application::runWorker(const config::Settings& settings) {
     options.listen_fd = process::kWorkerListenFd;
     options.generation_directory = worker_generation_;
     options.strict = worker_strict_;
+    // The supervisor reads these lines, so a worker that crashes inside a plugin's
+    // code is reported with the plugin file it was loading.
+    options.on_plugin_loading = [](const std::string& path) {
+        std::string line = "L" + path + "\n";
+        [[maybe_unused]] auto written = ::write(process::kWorkerReadyFd, line.data(), line.size());
+    };
     process::Worker worker(settings, options);
     try {
         worker.start();

@@ -80,8 +80,13 @@ PluginSet::~PluginSet() {
     stopAll();
 }
 
-void PluginSet::loadAll(const Generation& generation) {
+void PluginSet::loadAll(const Generation& generation,
+                        const std::function<void(const GenerationFile&)>& before_each) {
     for (const auto& file : generation.files()) {
+        log_->debug("loading plugin file={} copy={}", file.source_path, file.copy_path);
+        if (before_each) {
+            before_each(file);
+        }
         LoadResult result;
         result.file_name = file.file_name;
         result.source_path = file.source_path;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,9 +43,11 @@ public:
     PluginSet(const PluginSet&) = delete;
     PluginSet& operator=(const PluginSet&) = delete;
 
-    /// Loads and starts every file of `generation`. A file that fails is logged
-    /// and recorded in results(); the method does not throw for it.
-    void loadAll(const Generation& generation);
+    /// Loads and starts every file of `generation`, calling `before_each` with each
+    /// file before any of its code runs, so a crash can be traced to the file. A file that fails is
+    /// logged and recorded in results(); the method does not throw for it.
+    void loadAll(const Generation& generation,
+                 const std::function<void(const GenerationFile&)>& before_each = {});
 
     /// One line per plugin of `plugins.required` that did not load, with the
     /// reasons; empty when all loaded.

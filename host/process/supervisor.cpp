@@ -229,6 +229,9 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
                               int& exit_code,
                               bool& running) {
     std::string how = describeExit(status);
+    if (!worker.ready && !worker.loading.empty()) {
+        how += " while loading plugin file " + worker.loading;
+    }
     if (worker.generation == candidate_generation_) {
         failReload("worker pid " + std::to_string(worker.pid) +
                    " of the new generation ended with " + how + " before it was ready");
@@ -265,6 +268,8 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
     }
 }
 
+// Reads the worker's start-up report: a line "L<path>" before each plugin file it
+// loads, then "R" once it serves.
 void Supervisor::readReadiness(int fd) {
     auto found = std::find_if(workers_.begin(), workers_.end(), [fd](const auto& entry) {
         return entry.second.ready_fd == fd;
@@ -273,13 +278,27 @@ void Supervisor::readReadiness(int fd) {
         return;
     }
     WorkerRecord& worker = found->second;
-    char byte = 0;
-    ssize_t count = ::read(fd, &byte, 1);
-    ::close(fd);
-    worker.ready_fd = -1;
-    if (count != 1 || byte != 'R') {
+    char buffer[4096];
+    ssize_t count = ::read(fd, buffer, sizeof(buffer));
+    if (count <= 0) {
+        ::close(fd);
+        worker.ready_fd = -1;
         return;  // The worker is exiting; SIGCHLD reports how.
     }
+    worker.pending.append(buffer, static_cast<std::size_t>(count));
+    std::size_t newline;
+    while ((newline = worker.pending.find('\n')) != std::string::npos) {
+        std::string line = worker.pending.substr(0, newline);
+        worker.pending.erase(0, newline + 1);
+        if (line.starts_with("L")) {
+            worker.loading = line.substr(1);
+        }
+    }
+    if (worker.pending != "R") {
+        return;
+    }
+    ::close(fd);
+    worker.ready_fd = -1;
     worker.ready = true;
     log_->info("worker ready pid={} generation={}", worker.pid, worker.generation);
     if (worker.generation != candidate_generation_) {

@@ -49,6 +49,10 @@ private:
         int ready_fd = -1;
         bool ready = false;
         Clock::time_point started;
+        /// Bytes read from the readiness pipe that do not form a whole line yet.
+        std::string pending;
+        /// Plugin file the worker reported it was loading last.
+        std::string loading;
     };
 
     struct GenerationRecord {

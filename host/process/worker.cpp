@@ -42,7 +42,11 @@ void Worker::start() {
     logConnectionBudget();
 
     plugins_ = std::make_unique<plugin::PluginSet>(settings_, routes_, *database_);
-    plugins_->loadAll(*generation_);
+    plugins_->loadAll(*generation_, [this](const plugin::GenerationFile& file) {
+        if (options_.on_plugin_loading) {
+            options_.on_plugin_loading(file.source_path);
+        }
+    });
     if (options_.strict) {
         for (const auto& result : plugins_->results()) {
             if (!result.loaded) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -28,6 +29,8 @@ struct WorkerOptions {
     /// Whether any plugin that fails to load fails the start, as in a reload, where
     /// a new generation is all or nothing.
     bool strict = false;
+    /// Called with the source path of each plugin file before it is loaded.
+    std::function<void(const std::string&)> on_plugin_loading;
 };
 
 /// One worker: the database pool, the plugins of one generation, and the HTTP
