@@ -225,8 +225,8 @@ void RequestDispatcher::callHandler(const RouteMatch& match,
     try {
         route.handler(context);
     } catch (const sdk::HttpError& error) {
-        if (request.stream().bad()) {
-            // The body could not be read to its end, so the next request's start is
+        if (request.stream().bad() || error.status() == 413) {
+            // The body was not read to its end, so the start of the next request is
             // unknown and the connection must close.
             response.setKeepAlive(false);
         }

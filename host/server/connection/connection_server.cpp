@@ -170,6 +170,7 @@ void ConnectionServer::pollLoop() {
         }
         if (now >= next_sweep) {
             expireConnections(now);
+            expireQueuedRequests(now);
             next_sweep = now + kSweepInterval;
         }
     }
@@ -340,6 +341,24 @@ void ConnectionServer::rejectHead(Connection* connection, const HeadScan& scan) 
             *suppressed);
     }
     rejectAndClose(connection, scan.status, scan.reason);
+}
+
+void ConnectionServer::expireQueuedRequests(Clock::time_point now) {
+    for (Connection* connection : queue_.takeQueuedBefore(now - settings_.queue_timeout)) {
+        if (auto suppressed = overload_log_limit_.admit()) {
+            log_->warn(
+                "request waited longer than the queue timeout; answering 503 remote={} "
+                "queue_timeout_ms={} suppressed_since_last={}",
+                connection->peer.toString(),
+                settings_.queue_timeout.count(),
+                *suppressed);
+        }
+        rejectAndClose(connection,
+                       503,
+                       "the server is overloaded: the request waited too long for a thread; "
+                       "retry shortly",
+                       {{"Retry-After", "1"}});
+    }
 }
 
 void ConnectionServer::expireConnections(Clock::time_point now) {

@@ -15,6 +15,7 @@
 #include "config/settings.hpp"
 #include "logging/rate_limiter.hpp"
 #include "server/connection/connection.hpp"
+#include "server/connection/connection_socket.hpp"
 #include "server/connection/request_head.hpp"
 #include "server/connection/request_queue.hpp"
 
@@ -62,6 +63,7 @@ private:
     void acceptConnections();
     void readHead(Connection* connection);
     void expireConnections(Clock::time_point now);
+    void expireQueuedRequests(Clock::time_point now);
     void handOff(Connection* connection, const HeadScan& scan);
     void rejectHead(Connection* connection, const HeadScan& scan);
     void arm(Connection* connection, bool add);
@@ -72,6 +74,7 @@ private:
     void requestLoop();
     void serve(Connection* connection);
     bool serveOneRequest(Connection& connection, const HeadScan& scan);
+    static bool skipPastChunkedBody(const ConnectionSocketImpl& adapter, std::string& leftover);
     bool waitForNextHead(Connection& connection, HeadScan& scan, int served_in_row);
     void giveBack(Connection* connection);
     bool waitForNextRequest(int fd);

@@ -31,6 +31,7 @@ ConnectionSocketImpl::ConnectionSocketImpl(Connection& connection,
                                            bool chunked)
     : connection_(connection),
       io_timeout_(io_timeout),
+      head_size_(head_size),
       head_remaining_(head_size),
       chunked_(chunked) {}
 
@@ -55,6 +56,7 @@ int ConnectionSocketImpl::receiveBytes(void* buffer, int length, int) {
         count = receiveFromSocket(buffer, length);
     }
     checkFraming(static_cast<const char*>(buffer), static_cast<std::size_t>(count));
+    delivered_ += static_cast<std::size_t>(count);
     return count;
 }
 
@@ -65,7 +67,7 @@ void ConnectionSocketImpl::checkFraming(const char* data, std::size_t length) {
         return;
     }
     try {
-        framing_.feed(data + head_part, length - head_part);
+        body_bytes_ += framing_.feed(data + head_part, length - head_part);
     } catch (const ChunkedFramingError& error) {
         connection_.framing_error = true;
         throw Poco::Net::MessageException("malformed chunked request body", error.what());

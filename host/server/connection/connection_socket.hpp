@@ -54,15 +54,30 @@ public:
 
     bool getBlocking() const override { return true; }
 
+    /// Offset of the end of a chunked body, trailers included, from the start of the
+    /// request. Poco 1.11 stops reading after the first line that follows the last
+    /// chunk, so with trailers the next request starts here, not where Poco stopped.
+    /// Only meaningful when framingComplete().
+    std::size_t bodyEnd() const { return head_size_ + body_bytes_; }
+
+    /// Bytes delivered to Poco so far, head included.
+    std::size_t delivered() const { return delivered_; }
+
+    /// Whether the framing check saw the end of a chunked body, trailers included.
+    bool framingComplete() const { return framing_.complete(); }
+
 private:
     int receiveFromSocket(void* buffer, int length);
     void checkFraming(const char* data, std::size_t length);
 
     Connection& connection_;
     std::chrono::milliseconds io_timeout_;
+    std::size_t head_size_;
     std::size_t head_remaining_;
     bool chunked_;
     ChunkedFramingValidator framing_;
+    std::size_t delivered_ = 0;
+    std::size_t body_bytes_ = 0;
 };
 
 /// An HTTPServerSession that hands back the bytes it buffered beyond the current

@@ -225,6 +225,11 @@ HeadScan scanRequestHead(std::string_view input, const HeadLimits& limits) {
         std::size_t open_line = last_newline == std::string_view::npos
                                     ? partial.size()
                                     : partial.size() - last_newline - 1;
+        // A CR at the end may be the start of the line ending, which the limit for a
+        // complete line does not count either.
+        if (open_line > 0 && partial.back() == '\r') {
+            --open_line;
+        }
         if (partial.size() > limits.max_head_size) {
             return tooLarge("request head exceeds " + std::to_string(limits.max_head_size) +
                             " bytes");

@@ -52,6 +52,17 @@ Connection* RequestQueue::pop() {
     return connection;
 }
 
+std::vector<Connection*> RequestQueue::takeQueuedBefore(Clock::time_point cutoff) {
+    std::vector<Connection*> expired;
+    std::lock_guard lock(mutex_);
+    // The queue is in arrival order, so the expired connections are at the front.
+    while (!connections_.empty() && connections_.front()->queued_at < cutoff) {
+        expired.push_back(connections_.front());
+        connections_.pop_front();
+    }
+    return expired;
+}
+
 bool RequestQueue::empty() const {
     std::lock_guard lock(mutex_);
     return connections_.empty();

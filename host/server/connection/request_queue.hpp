@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <vector>
 
 #include "server/connection/connection.hpp"
 
@@ -29,6 +30,9 @@ public:
 
     /// Returns whether no connection is waiting.
     bool empty() const;
+
+    /// Removes and returns the connections queued before `cutoff`, oldest first.
+    std::vector<Connection*> takeQueuedBefore(Clock::time_point cutoff);
 
     /// Returns whether more connections wait than request threads are idle in pop(),
     /// so a busy thread should give way to them.

@@ -1,6 +1,7 @@
 // The request-thread side of ConnectionServer: serving connections whose request
 // head is complete.
 
+#include <algorithm>
 #include <cerrno>
 #include <memory>
 
@@ -73,11 +74,17 @@ void ConnectionServer::serve(Connection* connection) {
 }
 
 bool ConnectionServer::serveOneRequest(Connection& connection, const HeadScan& scan) {
+    // Poco's parser does not skip the empty lines the head scan allows before a
+    // request line, so they are dropped here.
+    std::size_t leading = std::min(connection.input.find_first_not_of("\r\n"), scan.head_size);
+    connection.input.erase(0, leading);
+
     bool keep_alive = false;
     {
         connection.framing_error = false;
-        Poco::Net::StreamSocket socket(new ConnectionSocketImpl(
-            connection, settings_.head_timeout, scan.head_size, scan.chunked));
+        auto* adapter = new ConnectionSocketImpl(
+            connection, settings_.head_timeout, scan.head_size - leading, scan.chunked);
+        Poco::Net::StreamSocket socket(adapter);
         RecoverableSession session(socket, params_);
         try {
             Poco::Net::HTTPServerResponseImpl response(session);
@@ -96,11 +103,32 @@ bool ConnectionServer::serveOneRequest(Connection& connection, const HeadScan& s
             keep_alive = false;
         }
         if (keep_alive) {
-            connection.input.insert(0, session.takeBuffered());
+            std::string leftover = session.takeBuffered();
+            keep_alive = !scan.chunked || skipPastChunkedBody(*adapter, leftover);
+            connection.input.insert(0, leftover);
         }
     }
     ++connection.requests;
     return keep_alive;
+}
+
+// Drops the trailer bytes that Poco left unread after a chunked body from
+// `leftover`, so they are not parsed as the next request. Returns false when the
+// end of the body is unknown, in which case the connection must close.
+bool ConnectionServer::skipPastChunkedBody(const ConnectionSocketImpl& adapter,
+                                           std::string& leftover) {
+    if (!adapter.framingComplete()) {
+        return false;
+    }
+    std::size_t consumed = adapter.delivered() - leftover.size();
+    if (adapter.bodyEnd() > consumed) {
+        std::size_t skip = adapter.bodyEnd() - consumed;
+        if (skip > leftover.size()) {
+            return false;
+        }
+        leftover.erase(0, skip);
+    }
+    return true;
 }
 
 // Returns true when the next request head of `connection` is complete and this
