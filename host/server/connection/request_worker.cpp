@@ -63,7 +63,9 @@ void ConnectionServer::requestLoop() {
 void ConnectionServer::serve(Connection* connection) {
     HeadScan scan = scanRequestHead(connection->input, limits_);
     for (int served = 1;; ++served) {
-        if (!serveOneRequest(*connection, scan) || stopping_) {
+        // When a drain starts during a keep-alive response, the client may send one
+        // more request, so the connection goes back for the drain grace, not closed.
+        if (!serveOneRequest(*connection, scan)) {
             closeConnection(connection);
             return;
         }
