@@ -19,7 +19,7 @@
 
 namespace valhalla::host::process {
 
-/// How a worker was started.
+/// Start parameters of a worker.
 struct WorkerOptions {
     /// Inherited listening socket; -1 makes the worker bind `server.host:port` itself.
     int listen_fd = -1;

@@ -45,7 +45,7 @@ public:
     /// Starts the poll thread and the request threads.
     void start();
 
-    /// Drains: stops accepting, answers the requests already received and any that
+    /// Drains: stops accepting, serves the requests already received and those that
     /// arrive on idle connections within a short grace with `Connection: close`, then
     /// joins every thread. Connections still open at `server.drain_timeout` are
     /// closed.
