@@ -29,6 +29,9 @@ constexpr int kMaxRequestsInRow = 64;
 // for clients that send requests back to back.
 constexpr auto kNextRequestWait = std::chrono::milliseconds(50);
 
+// How long it waits for the next request while other connections wait for a thread.
+constexpr auto kBusyNextRequestWait = std::chrono::nanoseconds(200'000);
+
 // Idle connections keep at most this much buffer capacity.
 constexpr std::size_t kMaxIdleBufferCapacity = 64 * 1024;
 
@@ -173,8 +176,15 @@ bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, i
 // Waits for the next request on `fd` while no other connection waits for a thread.
 // Returns true when `fd` became readable.
 bool ConnectionServer::waitForNextRequest(int fd) {
-    if (queue_.needsThread() || stopping_) {
+    if (stopping_) {
         return false;
+    }
+    if (queue_.needsThread()) {
+        // Others wait, so only a client that answers at once keeps the thread: a
+        // short wait still costs less than two hand-offs through the poll thread.
+        pollfd entry{fd, POLLIN, 0};
+        timespec brief{0, kBusyNextRequestWait.count()};
+        return ::ppoll(&entry, 1, &brief, nullptr) > 0;
     }
     queue_.beginWatch();
     auto deadline = Clock::now() + kNextRequestWait;
