@@ -44,6 +44,26 @@ bool isPluginFile(const fs::directory_entry& entry) {
            entry.path().extension() == ".so";
 }
 
+// Rejects a folder or file that other users may write, because anyone who can write
+// there can make every worker run their code.
+void checkNotWritableByOthers(const fs::path& path, const char* what) {
+    std::error_code error;
+    fs::file_status status = fs::status(path, error);
+    if (error) {
+        return;
+    }
+    fs::perms permissions = status.permissions();
+    // A sticky bit does not help: it stops others from replacing files, not from
+    // adding new plugin files.
+    if ((permissions & fs::perms::others_write) != fs::perms::none) {
+        char mode[8];
+        std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(permissions) & 07777);
+        throw std::runtime_error(
+            std::string(what) + " " + path.string() + " is writable by other users (mode " + mode +
+            "), so anyone could replace the code it loads; run chmod o-w " + path.string());
+    }
+}
+
 std::vector<fs::path> listPluginFiles(const std::string& plugin_directory) {
     std::error_code error;
     fs::directory_iterator iterator(plugin_directory, error);
@@ -52,9 +72,11 @@ std::vector<fs::path> listPluginFiles(const std::string& plugin_directory) {
                                  error.message() +
                                  "; set plugins.directory (PLUGIN_DIR) to an existing folder");
     }
+    checkNotWritableByOthers(plugin_directory, "plugin folder");
     std::vector<fs::path> files;
     for (const auto& entry : iterator) {
         if (isPluginFile(entry)) {
+            checkNotWritableByOthers(entry.path(), "plugin file");
             files.push_back(entry.path());
         }
     }

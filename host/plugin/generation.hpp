@@ -26,7 +26,8 @@ public:
     /// Copies every regular `*.so` file whose name does not start with '.' from
     /// `plugin_directory`, in file-name order, into a new folder under
     /// `shadow_directory` (created with mode 0700). Throws std::runtime_error naming
-    /// the folder or file when it cannot be read or written.
+    /// the folder or file when it cannot be read or written, or when other users
+    /// may write the plugin folder or a plugin file.
     static Generation create(const std::string& plugin_directory,
                              const std::string& shadow_directory);
 

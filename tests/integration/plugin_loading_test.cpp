@@ -171,8 +171,8 @@ TEST(PluginLoading, LoadsFromPrivateCopy) {
     auto response = httpRequest(server->port(), "GET", "/hello");
 
     EXPECT_EQ(response.status, 200);
-    EXPECT_TRUE(server->waitForLog(
-        "folder=" + server->workingDirectory() + "/var/generations/gen-", 5s));
+    EXPECT_TRUE(
+        server->waitForLog("folder=" + server->workingDirectory() + "/var/generations/gen-", 5s));
     EXPECT_TRUE(server->waitForLog("files=1 source=" + directory, 5s));
 }
 
@@ -231,6 +231,47 @@ TEST(PluginLoading, MissingPluginFolderStopsStartup) {
 
     EXPECT_EQ(exit_code, 78);
     EXPECT_NE(log.find("/nonexistent/valhalla/plugins"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace valhalla::test
+
+namespace valhalla::test {
+namespace {
+
+TEST(PluginLoading, FileWritableByOthersStopsStartup) {
+    std::string directory = makeTemporaryDirectory();
+    populatePluginDirectory(directory, {"hello"});
+    std::string file = (std::filesystem::path(directory) / "hello.so").string();
+    std::filesystem::permissions(
+        file, std::filesystem::perms::others_write, std::filesystem::perm_options::add);
+    std::string log;
+
+    int exit_code =
+        ServerProcess::runUntilExit(optionsFor(directory), std::chrono::seconds(15), log);
+
+    EXPECT_EQ(exit_code, 78);
+    EXPECT_NE(log.find("plugin file " + file + " is writable by other users"), std::string::npos)
+        << log;
+    EXPECT_NE(log.find("chmod o-w " + file), std::string::npos) << log;
+}
+
+TEST(PluginLoading, FolderWritableByOthersStopsStartup) {
+    std::string directory = makeTemporaryDirectory();
+    populatePluginDirectory(directory, {"hello"});
+    std::filesystem::permissions(
+        directory,
+        std::filesystem::perms::others_write | std::filesystem::perms::sticky_bit,
+        std::filesystem::perm_options::add);
+    std::string log;
+
+    int exit_code =
+        ServerProcess::runUntilExit(optionsFor(directory), std::chrono::seconds(15), log);
+
+    EXPECT_EQ(exit_code, 78);
+    EXPECT_NE(log.find("plugin folder " + directory + " is writable by other users"),
+              std::string::npos)
+        << log;
 }
 
 }  // namespace
