@@ -31,7 +31,7 @@ TEST(Secrets, NeverWrittenToTheLog) {
 
     auto admin = httpRequest(
         server->port(), "GET", "/admin/plugins", "", {{"Authorization", "Bearer " + admin_token}});
-    auto refused = httpRequest(
+    auto rejected = httpRequest(
         server->port(), "GET", "/admin/plugins", "", {{"Authorization", "Bearer " + wrong_token}});
     auto with_cookie =
         httpRequest(server->port(), "GET", "/hello", "", {{"Cookie", "session=" + cookie}});
@@ -47,7 +47,7 @@ TEST(Secrets, NeverWrittenToTheLog) {
     std::string log = server->log();
 
     EXPECT_EQ(admin.status, 200);
-    EXPECT_EQ(refused.status, 401);
+    EXPECT_EQ(rejected.status, 401);
     EXPECT_EQ(with_cookie.status, 200);
     EXPECT_EQ(item.status, 201);
     EXPECT_EQ(failed.status, 405);
