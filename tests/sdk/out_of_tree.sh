@@ -30,6 +30,7 @@ example_build=$temp/example-build
 server_pid=""
 stage_name=""
 stage_started=0
+required_plugins=example
 
 # Upper bounds in seconds, so a hung step fails the run instead of blocking it.
 build_timeout=1800
@@ -128,7 +129,7 @@ trap 'exit 143' TERM
 # Starts prefix/bin/valhalla in the working folder $1 with the remaining
 # arguments, and waits until /healthz returns 200. The environment contains only
 # what the test sets, so no MYSQL_HOST or PLUGIN_DIR of the caller leaks in, and
-# PLUGINS_REQUIRED=example makes start-up fail if the example does not load.
+# PLUGINS_REQUIRED=$required_plugins makes start-up fail if those do not load.
 start_server() {
     local work=$1 waited
     shift
@@ -137,7 +138,8 @@ start_server() {
     (
         cd "$work"
         exec env -i PATH="$PATH" HOME="$work" FLASK_HOST=127.0.0.1 FLASK_PORT="$port" \
-            PLUGINS_REQUIRED=example "$prefix/bin/valhalla" "$@" </dev/null >"$work/server.log" 2>&1
+            PLUGINS_REQUIRED="$required_plugins" "$prefix/bin/valhalla" "$@" </dev/null \
+            >"$work/server.log" 2>&1
     ) &
     server_pid=$!
     for ((waited = 0; waited < server_start_timeout * 10; waited++)); do
@@ -216,7 +218,27 @@ if [[ $sdk_dir != "$prefix/lib/cmake/ValhallaSDK" ]]; then
     fail "the example found ValhallaSDK in '$sdk_dir', expected $prefix/lib/cmake/ValhallaSDK"
 fi
 timeout "$step_timeout" cmake --build "$example_build" -j"$(nproc)"
-cp "$example_build/example.so" "$prefix/plugins/"
+end_stage
+
+begin_stage "drop-in"
+required_plugins=""
+start_server "$temp/run-drop-in"
+status=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/example")
+if [[ $status != 404 ]]; then
+    fail "GET /api/v1/example returned $status before the plugin was dropped in, expected 404"
+fi
+# Written under a dotfile name, which the server ignores, then renamed into place.
+cp "$example_build/example.so" "$prefix/plugins/.example.so.tmp"
+mv "$prefix/plugins/.example.so.tmp" "$prefix/plugins/example.so"
+for ((waited = 0; waited < 150; waited++)); do
+    status=$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' \
+        "http://127.0.0.1:$port/api/v1/example") || true
+    [[ $status == 200 ]] && break
+    sleep 0.1
+done
+expect_body /api/v1/example '"greeting":"hello from example"'
+stop_server
+required_plugins=example
 end_stage
 
 begin_stage "serve-default"
