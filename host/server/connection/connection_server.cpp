@@ -345,20 +345,24 @@ void ConnectionServer::rejectHead(Connection* connection, const HeadScan& scan) 
 
 void ConnectionServer::expireQueuedRequests(Clock::time_point now) {
     for (Connection* connection : queue_.takeQueuedBefore(now - settings_.queue_timeout)) {
-        if (auto suppressed = overload_log_limit_.admit()) {
-            log_->warn(
-                "request waited longer than the queue timeout; answering 503 remote={} "
-                "queue_timeout_ms={} suppressed_since_last={}",
-                connection->peer.toString(),
-                settings_.queue_timeout.count(),
-                *suppressed);
-        }
-        rejectAndClose(connection,
-                       503,
-                       "the server is overloaded: the request waited too long for a thread; "
-                       "retry shortly",
-                       {{"Retry-After", "1"}});
+        rejectLateRequest(connection);
     }
+}
+
+void ConnectionServer::rejectLateRequest(Connection* connection) {
+    if (auto suppressed = overload_log_limit_.admit()) {
+        log_->warn(
+            "request waited longer than the queue timeout; answering 503 remote={} "
+            "queue_timeout_ms={} suppressed_since_last={}",
+            connection->peer.toString(),
+            settings_.queue_timeout.count(),
+            *suppressed);
+    }
+    rejectAndClose(connection,
+                   503,
+                   "the server is overloaded: the request waited too long for a thread; "
+                   "retry shortly",
+                   {{"Retry-After", "1"}});
 }
 
 void ConnectionServer::expireConnections(Clock::time_point now) {

@@ -64,6 +64,7 @@ private:
     void readHead(Connection* connection);
     void expireConnections(Clock::time_point now);
     void expireQueuedRequests(Clock::time_point now);
+    void rejectLateRequest(Connection* connection);
     void handOff(Connection* connection, const HeadScan& scan);
     void rejectHead(Connection* connection, const HeadScan& scan);
     void arm(Connection* connection, bool add);

@@ -44,19 +44,7 @@ void ConnectionServer::requestLoop() {
             connection->state = Connection::State::Serving;
         }
         if (Clock::now() - connection->queued_at > settings_.queue_timeout) {
-            if (auto suppressed = overload_log_limit_.admit()) {
-                log_->warn(
-                    "request waited longer than the queue timeout; answering 503 remote={} "
-                    "queue_timeout_ms={} suppressed_since_last={}",
-                    connection->peer.toString(),
-                    settings_.queue_timeout.count(),
-                    *suppressed);
-            }
-            rejectAndClose(
-                connection,
-                503,
-                "the server is overloaded: the request waited too long for a thread; retry shortly",
-                {{"Retry-After", "1"}});
+            rejectLateRequest(connection);
             continue;
         }
         serve(connection);
