@@ -6,6 +6,8 @@
 
 #include <Poco/Net/SocketAddress.h>
 
+#include "server/connection/request_head.hpp"
+
 namespace valhalla::host::server::connection {
 
 using Clock = std::chrono::steady_clock;
@@ -33,6 +35,9 @@ struct Connection {
     /// When the connection entered the ready queue.
     Clock::time_point queued_at;
     std::uint64_t requests = 0;
+    /// Scan of the complete head at the start of `input`, set when the connection is
+    /// queued, so the request thread does not scan it again.
+    HeadScan head;
     /// Whether the client shut down its sending side; requests already received are
     /// still served, then the connection closes.
     bool peer_closed = false;

@@ -308,7 +308,8 @@ void ConnectionServer::readHead(Connection* connection) {
     arm(connection, false);
 }
 
-void ConnectionServer::handOff(Connection* connection, const HeadScan&) {
+void ConnectionServer::handOff(Connection* connection, const HeadScan& scan) {
+    connection->head = scan;
     {
         std::lock_guard lock(registry_mutex_);
         connection->state = Connection::State::Queued;

@@ -52,7 +52,7 @@ void ConnectionServer::requestLoop() {
 }
 
 void ConnectionServer::serve(Connection* connection) {
-    HeadScan scan = scanRequestHead(connection->input, limits_);
+    HeadScan scan = connection->head;
     for (int served = 1;; ++served) {
         // When a drain starts during a keep-alive response, the client may send one
         // more request, so the connection goes back for the drain grace, not closed.
@@ -168,8 +168,8 @@ bool ConnectionServer::waitForNextRequest(int fd) {
         return false;
     }
     if (queue_.needsThread()) {
-        // Others wait, so only a client that answers at once keeps the thread: a
-        // short wait still costs less than two hand-offs through the poll thread.
+        // Others wait, so only a client that sends its next request at once keeps the
+        // thread. A short wait still costs less than two hand-offs through the poll thread.
         pollfd entry{fd, POLLIN, 0};
         timespec brief{0, kBusyNextRequestWait.count()};
         return ::ppoll(&entry, 1, &brief, nullptr) > 0;
