@@ -44,6 +44,19 @@ Poco::JSON::Array::Ptr pluginSummary(const Poco::JSON::Array& plugins) {
     return summary;
 }
 
+int methodNotAllowed(Poco::Net::HTTPServerResponse& response,
+                     const Poco::Net::HTTPServerRequest& request,
+                     const std::string& path,
+                     const std::string& request_id,
+                     const std::string& allow) {
+    return sendProblemStatus(response,
+                             {405,
+                              request.getMethod() + " is not allowed on " + path,
+                              request_id,
+                              {},
+                              {{"Allow", allow}}});
+}
+
 bool isGetOrHead(const Poco::Net::HTTPServerRequest& request) {
     return request.getMethod() == "GET" || request.getMethod() == "HEAD";
 }
@@ -78,12 +91,7 @@ int BuiltinEndpoints::handle(Poco::Net::HTTPServerRequest& request,
         return sendProblemStatus(response, {404, "no route for " + path, request_id, {}, {}});
     }
     if (!isGetOrHead(request)) {
-        return sendProblemStatus(response,
-                                 {405,
-                                  request.getMethod() + " is not allowed on " + path,
-                                  request_id,
-                                  {},
-                                  {{"Allow", "GET, HEAD"}}});
+        return methodNotAllowed(response, request, path, request_id, "GET, HEAD");
     }
     if (path == "/healthz") {
         Poco::JSON::Object body;
@@ -135,12 +143,7 @@ int BuiltinEndpoints::admin(Poco::Net::HTTPServerRequest& request,
         return sendProblemStatus(response, {404, "no admin endpoint " + path, request_id, {}, {}});
     }
     if (!isGetOrHead(request)) {
-        return sendProblemStatus(response,
-                                 {405,
-                                  request.getMethod() + " is not allowed on " + path,
-                                  request_id,
-                                  {},
-                                  {{"Allow", "GET, HEAD"}}});
+        return methodNotAllowed(response, request, path, request_id, "GET, HEAD");
     }
     Poco::JSON::Object body;
     body.set("plugins", status_.plugins());
@@ -151,12 +154,7 @@ int BuiltinEndpoints::reload(Poco::Net::HTTPServerRequest& request,
                              Poco::Net::HTTPServerResponse& response,
                              const std::string& request_id) const {
     if (request.getMethod() != "POST") {
-        return sendProblemStatus(response,
-                                 {405,
-                                  request.getMethod() + " is not allowed on /admin/reload",
-                                  request_id,
-                                  {},
-                                  {{"Allow", "POST"}}});
+        return methodNotAllowed(response, request, "/admin/reload", request_id, "POST");
     }
     if (!request_reload_ || !request_reload_()) {
         return sendProblemStatus(

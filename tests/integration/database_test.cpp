@@ -56,11 +56,7 @@ TEST(DatabasePool, ExhaustedMariaDbPoolGives503) {
     std::string directory = makeTemporaryDirectory();
     populatePluginDirectory(directory, {}, {"pool_holder"});
     auto options = poolOfOne(directory);
-    options.environment["MYSQL_HOST"] = mariadb.host;
-    options.environment["MYSQL_PORT"] = std::to_string(mariadb.port);
-    options.environment["MYSQL_USER"] = mariadb.user;
-    options.environment["MYSQL_PASSWORD"] = mariadb.password;
-    options.environment["MYSQL_DATABASE"] = mariadb.createDatabase();
+    options.environment.merge(mariadb.serverEnvironment(mariadb.createDatabase()));
     auto server = ServerProcess::start(options);
 
     expectExhaustedPoolGives503(*server);

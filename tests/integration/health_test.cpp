@@ -34,12 +34,8 @@ void mariadbEnvironment(std::map<std::string, std::string>& environment) {
         << "MariaDB for the MySQL variant is not configured: run the integration tests "
            "through tests/run.sh, which starts a private MariaDB and sets "
            "VALHALLA_TEST_MYSQL_*";
-    environment = {{"DB_CONNECTOR", "mysql"},
-                   {"MYSQL_HOST", mariadb.host},
-                   {"MYSQL_PORT", std::to_string(mariadb.port)},
-                   {"MYSQL_USER", mariadb.user},
-                   {"MYSQL_PASSWORD", mariadb.password},
-                   {"MYSQL_DATABASE", mariadb.createDatabase()}};
+    environment = mariadb.serverEnvironment(mariadb.createDatabase());
+    environment["DB_CONNECTOR"] = "mysql";
 }
 
 /// Starts a server with only the health plugin required to load.

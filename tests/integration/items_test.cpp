@@ -78,12 +78,9 @@ public:
         if (backend_ == Backend::Sqlite) {
             return {{"DB_CONNECTOR", "sqlite"}, {"SQLITE_PATH", sqlite_path_}};
         }
-        return {{"DB_CONNECTOR", "mysql"},
-                {"MYSQL_HOST", mariadb_.host},
-                {"MYSQL_PORT", std::to_string(mariadb_.port)},
-                {"MYSQL_USER", mariadb_.user},
-                {"MYSQL_PASSWORD", mariadb_.password},
-                {"MYSQL_DATABASE", database_}};
+        auto environment = mariadb_.serverEnvironment(database_);
+        environment["DB_CONNECTOR"] = "mysql";
+        return environment;
     }
 
     /// Runs one query with the command-line client of the backend and returns its

@@ -22,11 +22,7 @@ TEST(Secrets, NeverWrittenToTheLog) {
     options.environment["PLUGIN_DIR"] = directory;
     options.environment["LOG_LEVEL"] = "trace";
     options.environment["ADMIN_TOKEN"] = admin_token;
-    options.environment["MYSQL_HOST"] = mariadb.host;
-    options.environment["MYSQL_PORT"] = std::to_string(mariadb.port);
-    options.environment["MYSQL_USER"] = mariadb.user;
-    options.environment["MYSQL_PASSWORD"] = mariadb.password;
-    options.environment["MYSQL_DATABASE"] = mariadb.createDatabase();
+    options.environment.merge(mariadb.serverEnvironment(mariadb.createDatabase()));
     auto server = ServerProcess::start(options);
 
     auto admin = httpRequest(

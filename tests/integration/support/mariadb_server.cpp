@@ -63,6 +63,15 @@ SharedMariaDb SharedMariaDb::fromEnvironment() {
     return database;
 }
 
+std::map<std::string, std::string> SharedMariaDb::serverEnvironment(
+    const std::string& database) const {
+    return {{"MYSQL_HOST", host},
+            {"MYSQL_PORT", std::to_string(port)},
+            {"MYSQL_USER", user},
+            {"MYSQL_PASSWORD", password},
+            {"MYSQL_DATABASE", database}};
+}
+
 std::string SharedMariaDb::createDatabase() const {
     if (!available()) {
         throw std::runtime_error(

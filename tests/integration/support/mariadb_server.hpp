@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct SharedMariaDb {
     /// the mariadb client and returns its name. Throws std::runtime_error with the
     /// client output on failure, or when `available()` is false.
     std::string createDatabase() const;
+
+    /// The server's MySQL settings for `database`: MYSQL_HOST, _PORT, _USER,
+    /// _PASSWORD and _DATABASE.
+    std::map<std::string, std::string> serverEnvironment(const std::string& database) const;
 };
 
 /// A MariaDB server of a test's own, on 127.0.0.1 with its own data folder, socket
@@ -40,7 +45,7 @@ public:
 
     int port() const { return port_; }
 
-    /// Starts the server and waits until it answers a ping; throws on failure.
+    /// Starts the server and waits until a ping succeeds; throws on failure.
     void start();
     /// Stops the server with SIGTERM to its pid and waits for it to exit.
     void stop();

@@ -24,7 +24,7 @@ struct ServerOptions {
     std::vector<std::string> arguments;
     /// Working folder of the process; a fresh temporary folder when empty.
     std::string working_directory;
-    /// How long `start` waits for `GET /healthz` to answer 200.
+    /// How long `start` waits for `GET /healthz` to return 200.
     std::chrono::milliseconds ready_timeout{15000};
 };
 
@@ -32,7 +32,7 @@ struct ServerOptions {
 /// The destructor stops it by pid (SIGTERM, then SIGKILL) if it still runs.
 class ServerProcess {
 public:
-    /// Starts the server and waits until `/healthz` answers. Throws std::runtime_error
+    /// Starts the server and waits until `/healthz` returns 200. Throws std::runtime_error
     /// with the server log when it exits or does not become ready in time.
     static std::unique_ptr<ServerProcess> start(ServerOptions options = {});
 
