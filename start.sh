@@ -9,7 +9,7 @@
 # than its sources. Next to an installed binary (bin/valhalla, no
 # CMakeLists.txt) it never builds.
 #
-# The server runs in the folder that holds this script, whatever the caller's
+# The server runs in the folder that contains this script, whatever the caller's
 # folder is, so etc/valhalla.properties, .env and var/ resolve there, and so do
 # relative paths in settings. The server itself reads .env and decides between
 # HTTP and HTTPS; this script only checks that files named by SSL_CERT_PATH and

@@ -64,7 +64,7 @@ struct Settings {
     Poco::AutoPtr<Poco::Util::AbstractConfiguration> merged;
 };
 
-/// Where settings come from, lowest precedence first after the built-in defaults.
+/// Sources of the settings, lowest precedence first after the built-in defaults.
 struct SettingsSources {
     /// `--config-file`; empty means `etc/valhalla.properties` in the start folder,
     /// then `../etc/valhalla.properties` next to the executable, if either exists.

@@ -278,6 +278,7 @@ void Supervisor::readReadiness(int fd) {
         return;
     }
     WorkerRecord& worker = found->second;
+
     char buffer[4096];
     ssize_t count = ::read(fd, buffer, sizeof(buffer));
     if (count <= 0) {
@@ -285,6 +286,7 @@ void Supervisor::readReadiness(int fd) {
         worker.ready_fd = -1;
         return;  // The worker is exiting; SIGCHLD reports how.
     }
+
     worker.pending.append(buffer, static_cast<std::size_t>(count));
     std::size_t newline;
     while ((newline = worker.pending.find('\n')) != std::string::npos) {
@@ -294,11 +296,16 @@ void Supervisor::readReadiness(int fd) {
             worker.loading = line.substr(1);
         }
     }
-    if (worker.pending != "R") {
-        return;
+
+    if (worker.pending == "R") {
+        ::close(fd);
+        worker.ready_fd = -1;
+        markReady(worker);
     }
-    ::close(fd);
-    worker.ready_fd = -1;
+}
+
+// Records a ready worker and promotes the new generation once all its workers are.
+void Supervisor::markReady(WorkerRecord& worker) {
     worker.ready = true;
     log_->info("worker ready pid={} generation={}", worker.pid, worker.generation);
     if (worker.generation != candidate_generation_) {

@@ -70,6 +70,7 @@ private:
     void reapWorkers(int& exit_code, bool& running);
     void onWorkerExit(const WorkerRecord& worker, int status, int& exit_code, bool& running);
     void readReadiness(int fd);
+    void markReady(WorkerRecord& worker);
     void checkReload(Clock::time_point now);
     void beginReload(const std::string& reason);
     void failReload(const std::string& reason);

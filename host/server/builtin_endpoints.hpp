@@ -16,8 +16,8 @@ namespace valhalla::host::server {
 /// `admin.token` is set.
 class BuiltinEndpoints {
 public:
-    /// `request_reload` asks the supervisor for a reload and returns whether it
-    /// could; it is empty in a process without a supervisor.
+    /// `request_reload` requests a reload from the supervisor and returns whether the
+    /// request was sent. It is empty in a process without a supervisor.
     BuiltinEndpoints(const config::Settings& settings,
                      const HostStatus& status,
                      std::function<bool()> request_reload = {});

@@ -139,9 +139,9 @@ bool RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request,
                                  Poco::Net::HTTPServerResponse& response,
                                  AccessRecord& record) {
     record.path = targetPath(request.getURI());
-    // A client that sent `Expect: 100-continue` may hold its body back until it sees
-    // 100. Every answer other than a handler call is final, so the connection closes
-    // after it instead of waiting for a body that may never come.
+    // A client that sent `Expect: 100-continue` may hold its body back until it
+    // receives 100. Every response other than a handler call is final, so the
+    // connection closes after it instead of waiting for a body that may never come.
     bool expect_continue = request.getExpectContinue();
     bool keep_alive = response.getKeepAlive();
     if (expect_continue) {

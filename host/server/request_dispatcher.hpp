@@ -27,8 +27,8 @@ public:
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 
 private:
-    /// Routes and answers the request. Returns whether the rest of the request body
-    /// may be read, which is false after a final answer to `Expect: 100-continue`.
+    /// Routes the request and sends the response. Returns whether the rest of the request body
+    /// may be read, which is false after a final response to `Expect: 100-continue`.
     bool dispatch(Poco::Net::HTTPServerRequest& request,
                   Poco::Net::HTTPServerResponse& response,
                   AccessRecord& record);

@@ -25,7 +25,7 @@ inline constexpr std::size_t kMaxPluginNameLength = 63;
 inline constexpr std::size_t kMaxPluginVersionLength = 31;
 
 /// Build facts of a plugin that must match the host, plus the plugin's name and
-/// version. The layout is fixed: new fields are only appended, and `size` tells the
+/// version. The layout is fixed: new fields are only appended, and `size` gives the
 /// reader how many bytes the writer knew about. Versions of Poco, spdlog and fmt are
 /// encoded as major * 100 + minor.
 struct AbiDescriptor {

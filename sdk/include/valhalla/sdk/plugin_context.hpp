@@ -11,8 +11,8 @@
 
 namespace valhalla::sdk {
 
-/// What the host gives a plugin when it starts. The context, the database and the
-/// logger outlive the plugin; the router may be used only inside `Plugin::start`.
+/// Services the host gives a plugin when it starts. The context, the database and
+/// the logger outlive the plugin. The router may be used only inside `Plugin::start`.
 class PluginContext {
 public:
     /// Destroyed by the host after the plugin. Plugins never delete it.

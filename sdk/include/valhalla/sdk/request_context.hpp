@@ -11,7 +11,7 @@
 
 namespace valhalla::sdk {
 
-/// One request as a handler sees it: Poco's request and response, the path
+/// One request as a handler receives it: Poco's request and response, the path
 /// parameters of the matched route and the query parameters.
 ///
 /// The host creates it for one call of one handler; do not keep references to it
