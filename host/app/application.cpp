@@ -1,5 +1,6 @@
 #include "app/application.hpp"
 
+#include <cerrno>
 #include <filesystem>
 #include <iostream>
 
@@ -32,6 +33,23 @@ std::map<std::string, std::string> processEnvironment() {
         }
     }
     return environment;
+}
+
+// Writes a whole line to the readiness pipe; the supervisor keeps reading it, so
+// a blocking write finishes.
+void writeReportLine(const std::string& line) {
+    std::size_t offset = 0;
+    while (offset < line.size()) {
+        ssize_t written =
+            ::write(process::kWorkerReadyFd, line.data() + offset, line.size() - offset);
+        if (written < 0 && errno == EINTR) {
+            continue;
+        }
+        if (written <= 0) {
+            return;
+        }
+        offset += static_cast<std::size_t>(written);
+    }
 }
 
 std::string executableDirectory() {
@@ -67,6 +85,16 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
             .repeatable(false));
     options.addOption(Poco::Util::Option(
         "worker-strict", "", "Internal: make the worker fail when any plugin fails to load."));
+    options.addOption(Poco::Util::Option("worker-start-directory",
+                                         "",
+                                         "Internal: resolve .env and relative paths against DIR.")
+                          .argument("DIR")
+                          .repeatable(false));
+    options.addOption(
+        Poco::Util::Option(
+            "worker-slot", "", "Internal: the worker's counter slot N in the shared region.")
+            .argument("N")
+            .repeatable(false));
 }
 
 void Application::handleOption(const std::string& name, const std::string& value) {
@@ -82,6 +110,10 @@ void Application::handleOption(const std::string& name, const std::string& value
         worker_generation_ = value;
     } else if (name == "worker-strict") {
         worker_strict_ = true;
+    } else if (name == "worker-start-directory") {
+        start_directory_ = value;
+    } else if (name == "worker-slot") {
+        worker_slot_ = value;
     }
 }
 
@@ -171,11 +203,19 @@ int Application::runWorker(const config::Settings& settings) {
     options.listen_fd = process::kWorkerListenFd;
     options.generation_directory = worker_generation_;
     options.strict = worker_strict_;
+    options.region_fd = process::kWorkerRegionFd;
+    try {
+        options.region_slot = std::stoi(worker_slot_);
+    } catch (const std::exception&) {
+        log->critical("invalid --worker-slot '{}': expected a slot number", worker_slot_);
+        return EXIT_USAGE;
+    }
     // The supervisor reads these lines, so a worker that crashes inside a plugin's
-    // code is reported with the plugin file it was loading.
-    options.on_plugin_loading = [](const std::string& path) {
-        std::string line = "L" + path + "\n";
-        [[maybe_unused]] auto written = ::write(process::kWorkerReadyFd, line.data(), line.size());
+    // code is reported with the plugin file it was loading, and every worker can
+    // show the load results of the whole server.
+    options.on_plugin_loading = [](const std::string& path) { writeReportLine("L" + path + "\n"); };
+    options.on_plugins_loaded = [](const std::string& report) {
+        writeReportLine("P" + report + "\n");
     };
     process::Worker worker(settings, options);
     try {
@@ -209,9 +249,10 @@ void Application::waitForStop() {
 }
 
 // The worker gets the same settings sources but none of the daemon options, which
-// belong to the supervisor.
+// belong to the supervisor. A daemon runs in /, so the worker learns the folder the
+// supervisor was started from, against which .env and relative paths resolve.
 std::vector<std::string> Application::workerCommand() const {
-    std::vector<std::string> command = {"valhalla"};
+    std::vector<std::string> command = {"valhalla", "--worker-start-directory=" + start_directory_};
     if (!config_file_.empty()) {
         command.push_back("--config-file=" + config_file_);
     }

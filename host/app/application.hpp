@@ -37,6 +37,7 @@ private:
     std::string define_error_;
     std::string worker_generation_;
     bool worker_strict_ = false;
+    std::string worker_slot_ = "0";
 };
 
 }  // namespace valhalla::host::app

@@ -12,6 +12,7 @@
 #include "plugin/abi_descriptor_reader.hpp"
 #include "process/worker_process.hpp"
 #include "server/connection/listen_socket.hpp"
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
@@ -69,6 +70,12 @@ int Supervisor::run() {
             error.displayText());
         return kConfigExitCode;
     }
+    try {
+        region_.emplace(shared::SharedRegion::create());
+    } catch (const std::exception& error) {
+        log_->critical("{}; check the memory limits of this process", error.what());
+        return 1;
+    }
     sigset_t signals;
     sigemptyset(&signals);
     for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1}) {
@@ -88,6 +95,9 @@ int Supervisor::run() {
         return kConfigExitCode;
     }
     serving_generation_ = generation;
+    record_.setServingGeneration(generation);
+    record_.setGenerationState(generation, "serving");
+    region_->layout().serving_generation = generation;
     for (int slot = 0; slot < settings_.workers; ++slot) {
         startWorker(generation, slot, false);
     }
@@ -132,6 +142,7 @@ int Supervisor::run() {
             restartDueWorkers(now);
             checkReload(now);
         }
+        publishRecord();
     }
     shutdown();
     return exit_code;
@@ -147,6 +158,8 @@ int Supervisor::createGeneration() {
                    files->directory(),
                    files->files().size(),
                    settings_.plugin_directory);
+        record_.addGeneration(id, files->directory(), "starting");
+        record_changed_ = true;
         generations_[id].files = std::move(files);
         return id;
     } catch (const std::exception& error) {
@@ -156,20 +169,38 @@ int Supervisor::createGeneration() {
 }
 
 void Supervisor::startWorker(int generation, int slot, bool strict) {
+    int region_slot = freeRegionSlot();
+    if (region_slot < 0) {
+        log_->error(
+            "cannot start a worker generation={} slot={}: all {} shared-memory slots are "
+            "taken; lower WORKERS",
+            generation,
+            slot,
+            shared::kWorkerSlots);
+        slots_[slot].restart_at = Clock::now() + kMaxBackoff;
+        return;
+    }
     std::vector<std::string> arguments = worker_command_;
     arguments.push_back("--worker-generation=" + generations_.at(generation).files->directory());
+    arguments.push_back("--worker-slot=" + std::to_string(region_slot));
     if (strict) {
         arguments.push_back("--worker-strict");
     }
     try {
-        SpawnedWorker spawned = spawnWorker(executable_, arguments, listen_fd_);
+        auto& counters = region_->layout().workers[region_slot];
+        counters.generation = generation;
+        SpawnedWorker spawned = spawnWorker(executable_, arguments, listen_fd_, region_->fd());
+        counters.pid = spawned.pid;
         WorkerRecord record;
         record.pid = spawned.pid;
         record.generation = generation;
         record.slot = slot;
+        record.region_slot = region_slot;
         record.ready_fd = spawned.ready_fd;
         record.started = Clock::now();
         workers_[spawned.pid] = record;
+        record_.setWorker(spawned.pid, generation, region_slot, "starting");
+        record_changed_ = true;
         log_->info("worker started pid={} generation={} slot={}", spawned.pid, generation, slot);
     } catch (const std::exception& error) {
         log_->error(
@@ -218,7 +249,15 @@ void Supervisor::reapWorkers(int& exit_code, bool& running) {
         WorkerRecord worker = found->second;
         workers_.erase(found);
         if (worker.ready_fd >= 0) {
-            ::close(worker.ready_fd);
+            // SIGCHLD can arrive before the poll loop read the last lines, such as the
+            // plugin file a crashed worker was loading. The writer is gone, so reading
+            // ends at end of file.
+            ::fcntl(worker.ready_fd, F_SETFL, O_NONBLOCK);
+            while (worker.ready_fd >= 0 && readReport(worker)) {
+            }
+            if (worker.ready_fd >= 0) {
+                ::close(worker.ready_fd);
+            }
         }
         onWorkerExit(worker, status, exit_code, running);
     }
@@ -228,6 +267,18 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
                               int status,
                               int& exit_code,
                               bool& running) {
+    auto& counters = region_->layout().workers[worker.region_slot];
+    counters.pid = 0;
+    for (auto* gauge : {&counters.in_flight,
+                        &counters.connections_open,
+                        &counters.connections_idle,
+                        &counters.queue_length,
+                        &counters.pool_size,
+                        &counters.pool_in_use}) {
+        gauge->store(0);
+    }
+    record_.removeWorker(worker.pid);
+    record_changed_ = true;
     std::string how = describeExit(status);
     if (!worker.ready && !worker.loading.empty()) {
         how += " while loading plugin file " + worker.loading;
@@ -245,6 +296,7 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
             exit_code = kConfigExitCode;
             running = false;
         } else {
+            ++region_->layout().worker_restarts;
             auto& slot = slots_[worker.slot];
             if (Clock::now() - worker.started > kHealthyLifetime) {
                 slot.failures = 0;
@@ -268,23 +320,28 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
     }
 }
 
-// Reads the worker's start-up report: a line "L<path>" before each plugin file it
-// loads, then "R" once it serves.
 void Supervisor::readReadiness(int fd) {
     auto found = std::find_if(workers_.begin(), workers_.end(), [fd](const auto& entry) {
         return entry.second.ready_fd == fd;
     });
-    if (found == workers_.end()) {
-        return;
+    if (found != workers_.end()) {
+        readReport(found->second);
     }
-    WorkerRecord& worker = found->second;
+}
 
+// Reads the worker's start-up report once: a line "L<path>" before each plugin file
+// it loads, a line "P<JSON array>" with the load results, then "R" once it serves.
+// Returns false at the end of the report or when the worker closed the pipe.
+bool Supervisor::readReport(WorkerRecord& worker) {
     char buffer[4096];
-    ssize_t count = ::read(fd, buffer, sizeof(buffer));
+    ssize_t count = ::read(worker.ready_fd, buffer, sizeof(buffer));
     if (count <= 0) {
-        ::close(fd);
+        if (count < 0 && (errno == EAGAIN || errno == EINTR)) {
+            return false;
+        }
+        ::close(worker.ready_fd);
         worker.ready_fd = -1;
-        return;  // The worker is exiting; SIGCHLD reports how.
+        return false;  // The worker is exiting; SIGCHLD reports how.
     }
 
     worker.pending.append(buffer, static_cast<std::size_t>(count));
@@ -292,21 +349,23 @@ void Supervisor::readReadiness(int fd) {
     while ((newline = worker.pending.find('\n')) != std::string::npos) {
         std::string line = worker.pending.substr(0, newline);
         worker.pending.erase(0, newline + 1);
-        if (line.starts_with("L")) {
-            worker.loading = line.substr(1);
-        }
+        handleReportLine(worker, line);
     }
 
     if (worker.pending == "R") {
-        ::close(fd);
+        ::close(worker.ready_fd);
         worker.ready_fd = -1;
         markReady(worker);
+        return false;
     }
+    return true;
 }
 
 // Records a ready worker and promotes the new generation once all its workers are.
 void Supervisor::markReady(WorkerRecord& worker) {
     worker.ready = true;
+    record_.setWorker(worker.pid, worker.generation, worker.region_slot, "ready");
+    record_changed_ = true;
     log_->info("worker ready pid={} generation={}", worker.pid, worker.generation);
     if (worker.generation != candidate_generation_) {
         return;
@@ -352,6 +411,9 @@ void Supervisor::beginReload(const std::string& reason) {
     } catch (const std::exception& error) {
         log_->error("reload rejected: invalid settings: {}; the serving generation stays",
                     error.what());
+        ++region_->layout().reloads_failed;
+        record_.addReloadFailure(0, std::string("invalid settings: ") + error.what());
+        record_changed_ = true;
         return;
     }
     int generation = createGeneration();
@@ -361,13 +423,19 @@ void Supervisor::beginReload(const std::string& reason) {
     }
     auto problems = precheckGeneration(*generations_.at(generation).files);
     if (!problems.empty()) {
+        std::string reasons;
         for (const auto& problem : problems) {
             log_->error("reload rejected: {}; the serving generation stays", problem);
+            reasons += (reasons.empty() ? "" : "; ") + problem;
         }
+        ++region_->layout().reloads_failed;
+        region_->layout().plugin_load_failures += problems.size();
+        record_.addReloadFailure(generation, reasons);
         releaseGeneration(generation);
         return;
     }
     candidate_generation_ = generation;
+    record_.setGenerationState(generation, "candidate");
     candidate_deadline_ = Clock::now() + kReadyTimeout;
     for (int slot = 0; slot < settings_.workers; ++slot) {
         startWorker(generation, slot, true);
@@ -403,6 +471,10 @@ void Supervisor::failReload(const std::string& reason) {
     int generation = candidate_generation_;
     candidate_generation_ = 0;
     log_->error("reload failed: {}; the serving generation {} stays", reason, serving_generation_);
+    ++region_->layout().reloads_failed;
+    record_.setGenerationState(generation, "failed");
+    record_.addReloadFailure(generation, reason);
+    record_changed_ = true;
     signalGeneration(generation, SIGKILL);
     if (workersOf(generation) == 0) {
         releaseGeneration(generation);
@@ -414,6 +486,16 @@ void Supervisor::promoteCandidate() {
     serving_generation_ = candidate_generation_;
     candidate_generation_ = 0;
     slots_.clear();
+    region_->layout().serving_generation = serving_generation_;
+    record_.setServingGeneration(serving_generation_);
+    record_.setGenerationState(serving_generation_, "serving");
+    record_.setGenerationState(old_generation, "draining");
+    for (const auto& [pid, worker] : workers_) {
+        if (worker.generation == old_generation) {
+            record_.setWorker(pid, worker.generation, worker.region_slot, "draining");
+        }
+    }
+    record_changed_ = true;
     log_->info("reload complete generation={}; draining generation {}",
                serving_generation_,
                old_generation);
@@ -456,6 +538,8 @@ void Supervisor::releaseGeneration(int generation) {
                generation,
                found->second.files->directory());
     generations_.erase(found);
+    record_.removeGeneration(generation);
+    record_changed_ = true;
 }
 
 std::chrono::milliseconds Supervisor::nextTimeout(Clock::time_point now) const {
@@ -514,6 +598,10 @@ void Supervisor::drainPluginEvents() {
 }
 
 void Supervisor::shutdown() {
+    region_->layout().stopping = 1;
+    record_.setStopping();
+    record_changed_ = true;
+    publishRecord();
     for (const auto& [pid, worker] : workers_) {
         ::kill(pid, SIGTERM);
     }
@@ -542,6 +630,39 @@ void Supervisor::shutdown() {
     workers_.clear();
     generations_.clear();
     log_->info("supervisor stopped");
+}
+
+int Supervisor::freeRegionSlot() const {
+    std::set<int> taken;
+    for (const auto& [pid, worker] : workers_) {
+        taken.insert(worker.region_slot);
+    }
+    for (int slot = 0; slot < shared::kWorkerSlots; ++slot) {
+        if (taken.count(slot) == 0) {
+            return slot;
+        }
+    }
+    return -1;
+}
+
+void Supervisor::handleReportLine(WorkerRecord& worker, const std::string& line) {
+    if (line.starts_with("L")) {
+        worker.loading = line.substr(1);
+    } else if (line.starts_with("P")) {
+        int failed = record_.setPluginReport(worker.generation, line.substr(1));
+        if (failed > 0) {
+            region_->layout().plugin_load_failures += static_cast<std::uint64_t>(failed);
+        }
+        record_changed_ = record_changed_ || failed >= 0;
+    }
+}
+
+void Supervisor::publishRecord() {
+    if (!record_changed_ || !region_) {
+        return;
+    }
+    record_changed_ = false;
+    region_->publishRecord(record_.render(shared::kRecordCapacity));
 }
 
 }  // namespace valhalla::host::process

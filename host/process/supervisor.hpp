@@ -12,6 +12,8 @@
 
 #include "config/settings.hpp"
 #include "plugin/generation.hpp"
+#include "process/state_record.hpp"
+#include "shared/shared_region.hpp"
 #include <sys/types.h>
 
 namespace valhalla::host::process {
@@ -46,6 +48,8 @@ private:
         pid_t pid = -1;
         int generation = 0;
         int slot = 0;
+        /// Index of the worker's counters in the shared region.
+        int region_slot = 0;
         int ready_fd = -1;
         bool ready = false;
         Clock::time_point started;
@@ -70,6 +74,7 @@ private:
     void reapWorkers(int& exit_code, bool& running);
     void onWorkerExit(const WorkerRecord& worker, int status, int& exit_code, bool& running);
     void readReadiness(int fd);
+    bool readReport(WorkerRecord& worker);
     void markReady(WorkerRecord& worker);
     void checkReload(Clock::time_point now);
     void beginReload(const std::string& reason);
@@ -85,6 +90,9 @@ private:
     std::chrono::milliseconds nextTimeout(Clock::time_point now) const;
     void watchPluginFolder();
     void drainPluginEvents();
+    int freeRegionSlot() const;
+    void handleReportLine(WorkerRecord& worker, const std::string& line);
+    void publishRecord();
 
     config::Settings settings_;
     std::function<config::Settings()> load_settings_;
@@ -104,6 +112,9 @@ private:
     std::map<pid_t, WorkerRecord> workers_;
     std::map<int, GenerationRecord> generations_;
     std::map<int, SlotState> slots_;
+    std::optional<shared::SharedRegion> region_;
+    StateRecord record_;
+    bool record_changed_ = true;
 };
 
 }  // namespace valhalla::host::process

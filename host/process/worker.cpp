@@ -1,31 +1,21 @@
 #include "process/worker.hpp"
 
 #include <set>
+#include <sstream>
 
 #include <Poco/Data/Session.h>
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/Exception.h>
-#include <Poco/Timestamp.h>
+#include <Poco/JSON/Parser.h>
 
 #include "logging/logging.hpp"
 #include "process/startup_error.hpp"
+#include "process/timestamps.hpp"
 #include "server/connection/listen_socket.hpp"
+#include "shared/prometheus_text.hpp"
 #include <signal.h>
 #include <unistd.h>
 
 namespace valhalla::host::process {
-
-namespace {
-
-std::string iso8601(std::chrono::system_clock::time_point time) {
-    auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
-    return Poco::DateTimeFormatter::format(Poco::Timestamp(micros),
-                                           Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
-}
-
-}  // namespace
 
 Worker::Worker(const config::Settings& settings, WorkerOptions options)
     : settings_(settings), options_(std::move(options)), log_(logging::get("server")) {}
@@ -37,6 +27,7 @@ Worker::~Worker() {
 void Worker::start() {
     log_->info("open-files limit raised to the hard limit open_files={}",
                server::connection::raiseOpenFileLimit());
+    attachRegion();
     createGeneration();
     database_ = std::make_unique<database::DatabasePool>(settings_);
     logConnectionBudget();
@@ -47,6 +38,7 @@ void Worker::start() {
             options_.on_plugin_loading(file.source_path);
         }
     });
+    reportPlugins();
     if (options_.strict) {
         for (const auto& result : plugins_->results()) {
             if (!result.loaded) {
@@ -120,6 +112,60 @@ void Worker::warnAboutUnclaimedSections() {
     }
 }
 
+void Worker::attachRegion() {
+    try {
+        if (options_.region_fd >= 0) {
+            region_.emplace(shared::SharedRegion::attach(options_.region_fd));
+        } else {
+            region_.emplace(shared::SharedRegion::create());
+            options_.region_slot = 0;
+        }
+    } catch (const std::exception& error) {
+        throw StartupError(error.what());
+    }
+    if (options_.region_slot < 0 || options_.region_slot >= shared::kWorkerSlots) {
+        throw StartupError("worker slot " + std::to_string(options_.region_slot) +
+                           " is outside the shared region's 0.." +
+                           std::to_string(shared::kWorkerSlots - 1));
+    }
+    region_->layout().workers[options_.region_slot].pid = static_cast<std::int32_t>(::getpid());
+    metrics_ = std::make_unique<shared::RequestMetrics>(*region_, options_.region_slot);
+}
+
+void Worker::reportPlugins() {
+    if (!options_.on_plugins_loaded) {
+        return;
+    }
+    std::ostringstream text;
+    plugins()->stringify(text);
+    options_.on_plugins_loaded(text.str());
+}
+
+int Worker::generation() const {
+    return region_ ? region_->layout().workers[options_.region_slot].generation.load() : 0;
+}
+
+Poco::JSON::Object::Ptr Worker::supervisorRecord() const {
+    if (!region_) {
+        return nullptr;
+    }
+    std::string text = region_->readRecord();
+    if (text.empty()) {
+        return nullptr;
+    }
+    try {
+        return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception& error) {
+        log_->error("the supervisor's record in shared memory is not valid JSON: {}",
+                    error.displayText());
+        return nullptr;
+    }
+}
+
+std::string Worker::metricsText() const {
+    return region_ ? shared::renderPrometheusText(region_->layout()) : std::string();
+}
+
 void Worker::createGeneration() {
     if (!options_.generation_directory.empty()) {
         try {
@@ -155,7 +201,8 @@ void Worker::startListener() {
     }
     builtins_ =
         std::make_unique<server::BuiltinEndpoints>(settings_, *this, std::move(request_reload));
-    dispatcher_ = std::make_unique<server::RequestDispatcher>(settings_, routes_, *builtins_);
+    dispatcher_ =
+        std::make_unique<server::RequestDispatcher>(settings_, routes_, *builtins_, metrics_.get());
     int listen_fd = options_.listen_fd;
     try {
         if (listen_fd < 0) {

@@ -16,6 +16,8 @@
 #include "server/host_status.hpp"
 #include "server/request_dispatcher.hpp"
 #include "server/route_table.hpp"
+#include "shared/request_metrics.hpp"
+#include "shared/shared_region.hpp"
 
 namespace valhalla::host::process {
 
@@ -29,8 +31,16 @@ struct WorkerOptions {
     /// Whether any plugin that fails to load fails the start, as in a reload, where
     /// a new generation is all or nothing.
     bool strict = false;
+    /// Shared-memory region inherited from the supervisor; -1 makes the worker create
+    /// a private one.
+    int region_fd = -1;
+    /// Slot of this worker's counters in the region.
+    int region_slot = 0;
     /// Called with the source path of each plugin file before it is loaded.
     std::function<void(const std::string&)> on_plugin_loading;
+    /// Called with the load results, the JSON array of `plugins()`, once every plugin
+    /// file was tried and before a strict start fails.
+    std::function<void(const std::string&)> on_plugins_loaded;
 };
 
 /// One worker: the database pool, the plugins of one generation, and the HTTP
@@ -60,7 +70,13 @@ public:
 
     bool serving() const override { return serving_.load(); }
 
+    int generation() const override;
+    Poco::JSON::Object::Ptr supervisorRecord() const override;
+    std::string metricsText() const override;
+
 private:
+    void attachRegion();
+    void reportPlugins();
     void createGeneration();
     void startListener();
     void logConnectionBudget();
@@ -69,6 +85,8 @@ private:
     const config::Settings& settings_;
     WorkerOptions options_;
     std::shared_ptr<spdlog::logger> log_;
+    std::optional<shared::SharedRegion> region_;
+    std::unique_ptr<shared::RequestMetrics> metrics_;
     std::optional<plugin::Generation> generation_;
     std::unique_ptr<database::DatabasePool> database_;
     server::RouteTable routes_;

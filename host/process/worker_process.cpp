@@ -19,21 +19,25 @@ namespace {
                              const std::vector<char*>& argv,
                              int listen_fd,
                              int ready_fd,
+                             int region_fd,
                              pid_t supervisor) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != supervisor) {
         ::_exit(1);
     }
-    // Move both descriptors above the targets first, so one dup2 cannot overwrite the
-    // other's source.
+    // Move the descriptors above the targets first, so one dup2 cannot overwrite
+    // another's source.
     int listen_copy = ::fcntl(listen_fd, F_DUPFD, 10);
     int ready_copy = ::fcntl(ready_fd, F_DUPFD, 10);
-    if (listen_copy < 0 || ready_copy < 0 || ::dup2(listen_copy, kWorkerListenFd) < 0 ||
-        ::dup2(ready_copy, kWorkerReadyFd) < 0) {
+    int region_copy = ::fcntl(region_fd, F_DUPFD, 10);
+    if (listen_copy < 0 || ready_copy < 0 || region_copy < 0 ||
+        ::dup2(listen_copy, kWorkerListenFd) < 0 || ::dup2(ready_copy, kWorkerReadyFd) < 0 ||
+        ::dup2(region_copy, kWorkerRegionFd) < 0) {
         ::_exit(126);
     }
     ::close(listen_copy);
     ::close(ready_copy);
+    ::close(region_copy);
     sigset_t empty;
     sigemptyset(&empty);
     ::sigprocmask(SIG_SETMASK, &empty, nullptr);
@@ -45,7 +49,8 @@ namespace {
 
 SpawnedWorker spawnWorker(const std::string& executable,
                           const std::vector<std::string>& arguments,
-                          int listen_fd) {
+                          int listen_fd,
+                          int region_fd) {
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) {
         throw std::runtime_error(std::string("cannot create a pipe for a worker: ") +
@@ -66,7 +71,7 @@ SpawnedWorker spawnWorker(const std::string& executable,
         throw std::runtime_error(std::string("cannot fork a worker: ") + std::strerror(error));
     }
     if (pid == 0) {
-        execWorker(executable, argv, listen_fd, ready[1], supervisor);
+        execWorker(executable, argv, listen_fd, ready[1], region_fd, supervisor);
     }
     ::close(ready[1]);
     return {pid, ready[0]};

@@ -61,6 +61,33 @@ bool isGetOrHead(const Poco::Net::HTTPServerRequest& request) {
     return request.getMethod() == "GET" || request.getMethod() == "HEAD";
 }
 
+// The serving generation's entry in the supervisor's record, or null.
+Poco::JSON::Object::Ptr servingGeneration(const Poco::JSON::Object::Ptr& record) {
+    if (!record) {
+        return nullptr;
+    }
+    int serving = record->optValue<int>("serving_generation", 0);
+    auto generations = record->getArray("generations");
+    for (std::size_t i = 0; generations && i < generations->size(); ++i) {
+        auto entry = generations->getObject(static_cast<unsigned>(i));
+        if (entry && entry->optValue<int>("generation", -1) == serving) {
+            return entry;
+        }
+    }
+    return nullptr;
+}
+
+// Load results of the serving generation as the supervisor recorded them, or this
+// worker's own before the supervisor has a report.
+Poco::JSON::Array::Ptr servingPlugins(const HostStatus& status,
+                                      const Poco::JSON::Object::Ptr& record) {
+    auto generation = servingGeneration(record);
+    if (generation && generation->has("plugins")) {
+        return generation->getArray("plugins");
+    }
+    return status.plugins();
+}
+
 }  // namespace
 
 bool constantTimeEquals(const std::string& left, const std::string& right) {
@@ -87,11 +114,14 @@ int BuiltinEndpoints::handle(Poco::Net::HTTPServerRequest& request,
     if (path == "/admin" || path.rfind("/admin/", 0) == 0) {
         return admin(request, response, path, request_id);
     }
-    if (path != "/healthz" && path != "/readyz") {
+    if (path != "/healthz" && path != "/readyz" && path != "/metrics") {
         return sendProblemStatus(response, {404, "no route for " + path, request_id, {}, {}});
     }
     if (!isGetOrHead(request)) {
         return methodNotAllowed(response, request, path, request_id, "GET, HEAD");
+    }
+    if (path == "/metrics") {
+        return metrics(response);
     }
     if (path == "/healthz") {
         Poco::JSON::Object body;
@@ -101,16 +131,41 @@ int BuiltinEndpoints::handle(Poco::Net::HTTPServerRequest& request,
     return readiness(response);
 }
 
+std::string BuiltinEndpoints::routeOf(const std::string& path) {
+    static const std::string kRoutes[] = {
+        "/healthz", "/readyz", "/metrics", "/admin/plugins", "/admin/reload"};
+    for (const auto& route : kRoutes) {
+        if (path == route) {
+            return route;
+        }
+    }
+    return "-";
+}
+
+int BuiltinEndpoints::metrics(Poco::Net::HTTPServerResponse& response) const {
+    std::string text = status_.metricsText();
+    response.setStatusAndReason(HTTPResponse::HTTP_OK);
+    response.setContentType("text/plain; version=0.0.4; charset=utf-8");
+    response.set("Cache-Control", "no-store");
+    response.sendBuffer(text.data(), text.size());
+    return HTTPResponse::HTTP_OK;
+}
+
 int BuiltinEndpoints::readiness(Poco::Net::HTTPServerResponse& response) const {
     auto database = status_.database(true);
     bool reachable = database->getValue<bool>("reachable");
     bool ready = status_.serving() && (reachable || !require_database_);
+    auto record = status_.supervisorRecord();
 
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
     body.set("status", ready ? "ready" : "not_ready");
     body.set("serving", status_.serving());
+    body.set("generation", status_.generation());
+    if (record) {
+        body.set("serving_generation", record->optValue<int>("serving_generation", 0));
+    }
     body.set("database", database);
-    body.set("plugins", pluginSummary(*status_.plugins()));
+    body.set("plugins", pluginSummary(*servingPlugins(status_, record)));
     return sendJsonObject(
         response, ready ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE, body);
 }
@@ -145,8 +200,22 @@ int BuiltinEndpoints::admin(Poco::Net::HTTPServerRequest& request,
     if (!isGetOrHead(request)) {
         return methodNotAllowed(response, request, path, request_id, "GET, HEAD");
     }
-    Poco::JSON::Object body;
-    body.set("plugins", status_.plugins());
+    return pluginsReport(response);
+}
+
+// The whole server's view from the supervisor's record: the serving generation's
+// plugins, every live generation, the workers and recent reload failures.
+int BuiltinEndpoints::pluginsReport(Poco::Net::HTTPServerResponse& response) const {
+    auto record = status_.supervisorRecord();
+    Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("generation",
+             record ? record->optValue<int>("serving_generation", 0) : status_.generation());
+    body.set("plugins", servingPlugins(status_, record));
+    if (record) {
+        body.set("generations", record->getArray("generations"));
+        body.set("workers", record->getArray("workers"));
+        body.set("reload_failures", record->getArray("reload_failures"));
+    }
     return sendJsonObject(response, HTTPResponse::HTTP_OK, body);
 }
 

@@ -11,9 +11,9 @@
 
 namespace valhalla::host::server {
 
-/// The host's own endpoints under the reserved paths: `/healthz`, `/readyz` and the
-/// admin API (`GET /admin/plugins`, `POST /admin/reload`), which is off (404) unless
-/// `admin.token` is set.
+/// The host's own endpoints under the reserved paths: `/healthz`, `/readyz`,
+/// `/metrics` and the admin API (`GET /admin/plugins`, `POST /admin/reload`), which
+/// is off (404) unless `admin.token` is set.
 class BuiltinEndpoints {
 public:
     /// `request_reload` requests a reload from the supervisor and returns whether the
@@ -29,7 +29,13 @@ public:
                const std::string& path,
                const std::string& request_id) const;
 
+    /// The route name under which metrics count a request for `path`: the path of a
+    /// built-in endpoint, or `-` for any other reserved path, so the set stays bounded.
+    static std::string routeOf(const std::string& path);
+
 private:
+    int metrics(Poco::Net::HTTPServerResponse& response) const;
+    int pluginsReport(Poco::Net::HTTPServerResponse& response) const;
     int readiness(Poco::Net::HTTPServerResponse& response) const;
     int admin(Poco::Net::HTTPServerRequest& request,
               Poco::Net::HTTPServerResponse& response,

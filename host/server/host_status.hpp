@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -21,6 +23,16 @@ public:
 
     /// Whether this worker finished start-up and is not stopping.
     virtual bool serving() const = 0;
+
+    /// Plugin generation this worker serves.
+    virtual int generation() const = 0;
+
+    /// The supervisor's record of generations, plugin load results, reload failures
+    /// and workers, or null when no record was published yet.
+    virtual Poco::JSON::Object::Ptr supervisorRecord() const = 0;
+
+    /// Every metric of every worker in the Prometheus text format.
+    virtual std::string metricsText() const = 0;
 };
 
 }  // namespace valhalla::host::server

@@ -97,15 +97,20 @@ private:
 
 RequestDispatcher::RequestDispatcher(const config::Settings& settings,
                                      const RouteTable& routes,
-                                     const BuiltinEndpoints& builtins)
+                                     const BuiltinEndpoints& builtins,
+                                     shared::RequestMetrics* metrics)
     : max_body_size_(settings.max_body_size),
       routes_(routes),
       builtins_(builtins),
+      metrics_(metrics),
       log_(logging::get("server")) {}
 
 void RequestDispatcher::handle(Poco::Net::HTTPServerRequest& request,
                                Poco::Net::HTTPServerResponse& response) {
     auto started = Clock::now();
+    if (metrics_) {
+        metrics_->begin();
+    }
     AccessRecord record;
     record.method = request.getMethod();
     record.remote_address = request.clientAddress().host().toString();
@@ -133,6 +138,9 @@ void RequestDispatcher::handle(Poco::Net::HTTPServerRequest& request,
     }
     record.duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
     logAccess(record);
+    if (metrics_) {
+        metrics_->end(record.plugin, record.route, record.status, record.duration);
+    }
 }
 
 bool RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request,
@@ -161,6 +169,7 @@ bool RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request,
         return false;
     }
     if (RouteTable::isReservedPath(record.path)) {
+        record.route = BuiltinEndpoints::routeOf(record.path);
         builtins_.handle(request, response, record.path, record.request_id);
         return !expect_continue;
     }

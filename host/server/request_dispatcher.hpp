@@ -11,6 +11,7 @@
 #include "server/access_log.hpp"
 #include "server/builtin_endpoints.hpp"
 #include "server/route_table.hpp"
+#include "shared/request_metrics.hpp"
 
 namespace valhalla::host::server {
 
@@ -20,9 +21,11 @@ namespace valhalla::host::server {
 /// table is complete.
 class RequestDispatcher {
 public:
+    /// `metrics`, when not null, counts every request.
     RequestDispatcher(const config::Settings& settings,
                       const RouteTable& routes,
-                      const BuiltinEndpoints& builtins);
+                      const BuiltinEndpoints& builtins,
+                      shared::RequestMetrics* metrics = nullptr);
 
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 
@@ -43,6 +46,7 @@ private:
     std::size_t max_body_size_;
     const RouteTable& routes_;
     const BuiltinEndpoints& builtins_;
+    shared::RequestMetrics* metrics_;
     std::shared_ptr<spdlog::logger> log_;
     // Keyed by route pattern, a bounded set.
     logging::KeyedRateLimiter handler_error_limit_{std::chrono::seconds(1)};

@@ -381,6 +381,20 @@ std::string adminPlugins(int port) {
     return response.body;
 }
 
+/// Polls /admin/plugins until its body contains `text`, for at most `timeout`, and
+/// returns the last body.
+std::string waitForAdminPlugins(int port,
+                                const std::string& text,
+                                std::chrono::milliseconds timeout) {
+    std::string body = adminPlugins(port);
+    for (auto deadline = Clock::now() + timeout;
+         body.find(text) == std::string::npos && Clock::now() < deadline;
+         body = adminPlugins(port)) {
+        std::this_thread::sleep_for(20ms);
+    }
+    return body;
+}
+
 /// Returns the version that /admin/plugins reports for the plugin loaded from
 /// `file_name`, or an empty string when it lists no such file.
 std::string reportedVersion(const std::string& plugins_json, const std::string& file_name) {
@@ -636,6 +650,7 @@ TEST(WorkerProcesses, BrokenFilesKeepServingGeneration) {
         ASSERT_TRUE(waitForLogCount(*server, "the serving generation", unsuccessful + 1, 15s))
             << server->log();
         auto hello = httpRequest(server->port(), "GET", "/hello");
+        std::string plugins = waitForAdminPlugins(server->port(), broken.file_name, 5s);
         pid_t worker = servingPid(server->port());
         fs::remove(path);
         bool reloaded = waitForLogCount(*server, "reload complete", completed + 1, 15s);
@@ -643,6 +658,8 @@ TEST(WorkerProcesses, BrokenFilesKeepServingGeneration) {
         EXPECT_EQ(unsuccessfulReloads(server->log()), unsuccessful + 1) << server->log();
         EXPECT_EQ(countOccurrences(server->log(), "reload complete"), completed + 1);
         EXPECT_EQ(hello.status, 200);
+        EXPECT_NE(plugins.find("\"reload_failures\":[{"), std::string::npos) << plugins;
+        EXPECT_NE(plugins.find(broken.file_name), std::string::npos) << plugins;
         EXPECT_EQ(readyWorkers(server->log())[serving_generation].count(worker), 1u)
             << "pid " << worker << " is not a worker of generation " << serving_generation;
         ASSERT_TRUE(reloaded) << server->log();
