@@ -13,13 +13,43 @@ PluginContextImpl::PluginContextImpl(std::string name,
                                      std::string version,
                                      Poco::AutoPtr<Poco::Util::AbstractConfiguration> config,
                                      server::RouteTable& routes,
-                                     sdk::Database& database)
+                                     sdk::Database& database,
+                                     shared::SharedRegion& region)
     : name_(std::move(name)),
       version_(std::move(version)),
       config_(std::move(config)),
       router_(routes, name_),
       logger_(logging::get("plugin." + name_)),
-      database_(database) {}
+      database_(database),
+      metrics_(region, name_) {}
+
+void PluginContextImpl::setReadinessCheck(sdk::ReadinessCheck check) {
+    auto shared = check ? std::make_shared<const sdk::ReadinessCheck>(std::move(check)) : nullptr;
+    std::lock_guard lock(readiness_mutex_);
+    readiness_check_ = std::move(shared);
+}
+
+std::optional<std::string> PluginContextImpl::notReadyReason() const {
+    std::shared_ptr<const sdk::ReadinessCheck> check;
+    {
+        std::lock_guard lock(readiness_mutex_);
+        check = readiness_check_;
+    }
+    if (!check) {
+        return std::nullopt;
+    }
+    try {
+        sdk::Readiness readiness = (*check)();
+        if (readiness.ready) {
+            return std::nullopt;
+        }
+        return readiness.reason.empty() ? std::string("not ready") : readiness.reason;
+    } catch (const std::exception& error) {
+        return std::string("readiness check failed: ") + error.what();
+    } catch (...) {
+        return std::string("readiness check failed with an exception of unknown type");
+    }
+}
 
 const std::string& PluginContextImpl::hostVersion() const {
     static const std::string kVersion = VALHALLA_VERSION;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include <Poco/AutoPtr.h>
@@ -10,6 +12,7 @@
 #include <valhalla/sdk/plugin_context.hpp>
 
 #include "server/route_table.hpp"
+#include "shared/plugin_metrics.hpp"
 
 namespace valhalla::host::plugin {
 
@@ -36,7 +39,8 @@ public:
                       std::string version,
                       Poco::AutoPtr<Poco::Util::AbstractConfiguration> config,
                       server::RouteTable& routes,
-                      sdk::Database& database);
+                      sdk::Database& database,
+                      shared::SharedRegion& region);
 
     const std::string& name() const override { return name_; }
 
@@ -52,6 +56,22 @@ public:
 
     sdk::Database& database() override { return database_; }
 
+    sdk::Counter& counter(const std::string& name, const std::string& help) override {
+        return metrics_.counter(name, help);
+    }
+
+    sdk::Histogram& histogram(const std::string& name,
+                              const std::string& help,
+                              const std::vector<double>& bounds) override {
+        return metrics_.histogram(name, help, bounds);
+    }
+
+    void setReadinessCheck(sdk::ReadinessCheck check) override;
+
+    /// Runs the plugin's readiness check. Returns the reason it is not ready, or
+    /// std::nullopt when it is ready or has no check.
+    std::optional<std::string> notReadyReason() const;
+
 private:
     std::string name_;
     std::string version_;
@@ -59,6 +79,9 @@ private:
     PluginRouter router_;
     std::shared_ptr<spdlog::logger> logger_;
     sdk::Database& database_;
+    shared::PluginMetrics metrics_;
+    mutable std::mutex readiness_mutex_;
+    std::shared_ptr<const sdk::ReadinessCheck> readiness_check_;
 };
 
 /// Builds a plugin's configuration: the section `plugins.<name>` of `merged` over

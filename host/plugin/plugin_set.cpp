@@ -73,8 +73,13 @@ struct PluginSet::Loaded {
 
 PluginSet::PluginSet(const config::Settings& settings,
                      server::RouteTable& routes,
-                     sdk::Database& database)
-    : settings_(settings), routes_(routes), database_(database), log_(logging::get("plugin")) {}
+                     sdk::Database& database,
+                     shared::SharedRegion& region)
+    : settings_(settings),
+      routes_(routes),
+      database_(database),
+      region_(region),
+      log_(logging::get("plugin")) {}
 
 PluginSet::~PluginSet() {
     stopAll();
@@ -157,7 +162,7 @@ void PluginSet::loadOne(const GenerationFile& file, LoadResult& result) {
             "unknown configuration key {} for plugin {}; check its spelling", key, result.name);
     }
     loaded->context = std::make_unique<PluginContextImpl>(
-        result.name, result.version, config, routes_, database_);
+        result.name, result.version, config, routes_, database_, region_);
     try {
         guarded("start()", [&] { loaded->plugin->start(*loaded->context); });
     } catch (const LoadFailure&) {
@@ -193,6 +198,16 @@ std::vector<std::string> PluginSet::missingRequired() const {
                                : " (" + joined(reasons, "; ") + ")"));
     }
     return missing;
+}
+
+std::vector<std::string> PluginSet::notReady() const {
+    std::vector<std::string> problems;
+    for (const auto& loaded : loaded_) {
+        if (auto reason = loaded->context->notReadyReason()) {
+            problems.push_back(loaded->name + ": " + *reason);
+        }
+    }
+    return problems;
 }
 
 void PluginSet::stopAll() {

@@ -13,6 +13,7 @@
 #include "config/settings.hpp"
 #include "plugin/generation.hpp"
 #include "server/route_table.hpp"
+#include "shared/shared_region.hpp"
 
 namespace valhalla::host::plugin {
 
@@ -38,7 +39,8 @@ class PluginSet {
 public:
     PluginSet(const config::Settings& settings,
               server::RouteTable& routes,
-              sdk::Database& database);
+              sdk::Database& database,
+              shared::SharedRegion& region);
     ~PluginSet();
     PluginSet(const PluginSet&) = delete;
     PluginSet& operator=(const PluginSet&) = delete;
@@ -52,6 +54,11 @@ public:
     /// One line per plugin of `plugins.required` that did not load, with the
     /// reasons; empty when all loaded.
     std::vector<std::string> missingRequired() const;
+
+    /// Runs the readiness check of every started plugin. Returns one line per plugin
+    /// that is not ready, "<name>: <reason>"; empty when all are ready. Thread-safe
+    /// while no plugin loads or stops.
+    std::vector<std::string> notReady() const;
 
     /// Stops started plugins in reverse load order and removes their routes.
     void stopAll();
@@ -67,6 +74,7 @@ private:
     const config::Settings& settings_;
     server::RouteTable& routes_;
     sdk::Database& database_;
+    shared::SharedRegion& region_;
     std::shared_ptr<spdlog::logger> log_;
     std::vector<LoadResult> results_;
     std::vector<std::unique_ptr<Loaded>> loaded_;

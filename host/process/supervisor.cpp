@@ -98,6 +98,7 @@ int Supervisor::run() {
     record_.setServingGeneration(generation);
     record_.setGenerationState(generation, "serving");
     region_->layout().serving_generation = generation;
+    logging::setGeneration(generation);
     for (int slot = 0; slot < settings_.workers; ++slot) {
         startWorker(generation, slot, false);
     }
@@ -487,6 +488,7 @@ void Supervisor::promoteCandidate() {
     candidate_generation_ = 0;
     slots_.clear();
     region_->layout().serving_generation = serving_generation_;
+    logging::setGeneration(serving_generation_);
     record_.setServingGeneration(serving_generation_);
     record_.setGenerationState(serving_generation_, "serving");
     record_.setGenerationState(old_generation, "draining");

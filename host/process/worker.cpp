@@ -32,7 +32,7 @@ void Worker::start() {
     database_ = std::make_unique<database::DatabasePool>(settings_);
     logConnectionBudget();
 
-    plugins_ = std::make_unique<plugin::PluginSet>(settings_, routes_, *database_);
+    plugins_ = std::make_unique<plugin::PluginSet>(settings_, routes_, *database_, *region_);
     plugins_->loadAll(*generation_, [this](const plugin::GenerationFile& file) {
         if (options_.on_plugin_loading) {
             options_.on_plugin_loading(file.source_path);
@@ -129,6 +129,7 @@ void Worker::attachRegion() {
                            std::to_string(shared::kWorkerSlots - 1));
     }
     region_->layout().workers[options_.region_slot].pid = static_cast<std::int32_t>(::getpid());
+    logging::setGeneration(generation());
     metrics_ = std::make_unique<shared::RequestMetrics>(*region_, options_.region_slot);
 }
 
@@ -143,6 +144,10 @@ void Worker::reportPlugins() {
 
 int Worker::generation() const {
     return region_ ? region_->layout().workers[options_.region_slot].generation.load() : 0;
+}
+
+std::vector<std::string> Worker::pluginsNotReady() const {
+    return plugins_ ? plugins_->notReady() : std::vector<std::string>{};
 }
 
 Poco::JSON::Object::Ptr Worker::supervisorRecord() const {

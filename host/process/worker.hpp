@@ -71,6 +71,7 @@ public:
     bool serving() const override { return serving_.load(); }
 
     int generation() const override;
+    std::vector<std::string> pluginsNotReady() const override;
     Poco::JSON::Object::Ptr supervisorRecord() const override;
     std::string metricsText() const override;
 

@@ -154,7 +154,8 @@ int BuiltinEndpoints::metrics(Poco::Net::HTTPServerResponse& response) const {
 int BuiltinEndpoints::readiness(Poco::Net::HTTPServerResponse& response) const {
     auto database = status_.database(true);
     bool reachable = database->getValue<bool>("reachable");
-    bool ready = status_.serving() && (reachable || !require_database_);
+    auto not_ready = status_.pluginsNotReady();
+    bool ready = status_.serving() && (reachable || !require_database_) && not_ready.empty();
     auto record = status_.supervisorRecord();
 
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -166,6 +167,13 @@ int BuiltinEndpoints::readiness(Poco::Net::HTTPServerResponse& response) const {
     }
     body.set("database", database);
     body.set("plugins", pluginSummary(*servingPlugins(status_, record)));
+    if (!not_ready.empty()) {
+        Poco::JSON::Array::Ptr problems = new Poco::JSON::Array;
+        for (const auto& problem : not_ready) {
+            problems->add(problem);
+        }
+        body.set("plugins_not_ready", problems);
+    }
     return sendJsonObject(
         response, ready ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE, body);
 }

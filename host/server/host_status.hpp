@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -23,6 +24,10 @@ public:
 
     /// Whether this worker finished start-up and is not stopping.
     virtual bool serving() const = 0;
+
+    /// Runs the plugins' readiness checks; one "<plugin>: <reason>" line per plugin
+    /// that is not ready.
+    virtual std::vector<std::string> pluginsNotReady() const = 0;
 
     /// Plugin generation this worker serves.
     virtual int generation() const = 0;

@@ -103,6 +103,7 @@ RequestDispatcher::RequestDispatcher(const config::Settings& settings,
       routes_(routes),
       builtins_(builtins),
       metrics_(metrics),
+      trusted_proxies_(settings.trusted_proxies),
       log_(logging::get("server")) {}
 
 void RequestDispatcher::handle(Poco::Net::HTTPServerRequest& request,
@@ -113,7 +114,8 @@ void RequestDispatcher::handle(Poco::Net::HTTPServerRequest& request,
     }
     AccessRecord record;
     record.method = request.getMethod();
-    record.remote_address = request.clientAddress().host().toString();
+    record.remote_address = trusted_proxies_.clientAddress(
+        request.clientAddress().host().toString(), request.get("X-Forwarded-For", ""));
     const std::string& client_id = request.get("X-Request-Id", "");
     record.request_id = isWellFormedRequestId(client_id) ? client_id : newRequestId();
     record.plugin = "host";

@@ -10,6 +10,7 @@
 #include "logging/rate_limiter.hpp"
 #include "server/access_log.hpp"
 #include "server/builtin_endpoints.hpp"
+#include "server/client_address.hpp"
 #include "server/route_table.hpp"
 #include "shared/request_metrics.hpp"
 
@@ -47,6 +48,7 @@ private:
     const RouteTable& routes_;
     const BuiltinEndpoints& builtins_;
     shared::RequestMetrics* metrics_;
+    TrustedProxies trusted_proxies_;
     std::shared_ptr<spdlog::logger> log_;
     // Keyed by route pattern, a bounded set.
     logging::KeyedRateLimiter handler_error_limit_{std::chrono::seconds(1)};

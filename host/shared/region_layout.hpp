@@ -122,7 +122,8 @@ struct RegionLayout {
     std::atomic<std::uint64_t> worker_restarts;
     std::atomic<std::uint64_t> plugin_load_failures;
     std::atomic<std::uint64_t> reloads_failed;
-    // Serializes route slot claims. Process-shared and robust like the record's.
+    // Serializes route and plugin metric slot claims. Process-shared and robust like
+    // the record's.
     pthread_mutex_t route_mutex;
     RecordBuffer record;
     WorkerSlot workers[kWorkerSlots];

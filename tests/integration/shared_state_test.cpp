@@ -47,6 +47,21 @@ public:
         return {static_cast<int>(response.getStatus()), body};
     }
 
+    /// Sends a bodyless request with `method` and returns the status.
+    int send(const std::string& method, const std::string& path) {
+        Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setContentLength(0);
+        session_.sendRequest(request);
+        Poco::Net::HTTPResponse response;
+        std::string body;
+        Poco::StreamCopier::copyToString(session_.receiveResponse(response), body);
+        return static_cast<int>(response.getStatus());
+    }
+
+    int post(const std::string& path) { return send("POST", path); }
+
+    int put(const std::string& path) { return send("PUT", path); }
+
     pid_t pid() {
         auto [status, body] = get("/test/pid");
         if (status != 200) {
@@ -244,6 +259,49 @@ TEST(SharedState, ReloadFailureVisibleEverywhere) {
     EXPECT_EQ(metricValue(metrics, "valhalla_reloads_failed_total"), 1) << metrics;
     EXPECT_EQ(metricValue(metrics, "valhalla_plugin_load_failures_total"), 1);
     EXPECT_EQ(a->get("/hello").first, 200);
+}
+
+TEST(SharedState, PluginMetricsSumOverWorkers) {
+    auto options = twoWorkers();
+    populatePluginDirectory(options.environment["PLUGIN_DIR"], {}, {"metrics_reporter"});
+    auto server = ServerProcess::start(options);
+    ASSERT_TRUE(waitForReadyCount(*server, 2)) << server->log();
+    auto [a, b] = connectionsToTwoWorkers(server->port());
+
+    EXPECT_EQ(a->post("/test/widgets?size=0.5"), 204);
+    EXPECT_EQ(a->post("/test/widgets?size=5"), 204);
+    EXPECT_EQ(b->post("/test/widgets?size=50"), 204);
+    EXPECT_EQ(b->post("/test/widgets?size=500"), 204);
+    auto metrics = b->get("/metrics").second;
+
+    EXPECT_EQ(metricValue(metrics, "metrics_reporter_widgets_total"), 4) << metrics;
+    EXPECT_NE(metrics.find("# TYPE metrics_reporter_widgets_total counter\n"), std::string::npos);
+    EXPECT_EQ(metricValue(metrics, R"(metrics_reporter_widget_size_bucket{le="1"})"), 1);
+    EXPECT_EQ(metricValue(metrics, R"(metrics_reporter_widget_size_bucket{le="10"})"), 2);
+    EXPECT_EQ(metricValue(metrics, R"(metrics_reporter_widget_size_bucket{le="100"})"), 3);
+    EXPECT_EQ(metricValue(metrics, R"(metrics_reporter_widget_size_bucket{le="+Inf"})"), 4);
+    EXPECT_EQ(metricValue(metrics, "metrics_reporter_widget_size_count"), 4);
+    EXPECT_NE(metrics.find("\nmetrics_reporter_widget_size_sum 555.5\n"), std::string::npos);
+}
+
+TEST(SharedState, PluginReadinessGatesReadyz) {
+    ServerOptions options;
+    options.environment["PLUGIN_DIR"] = makeTemporaryDirectory();
+    populatePluginDirectory(options.environment["PLUGIN_DIR"], {"hello"}, {"metrics_reporter"});
+    auto server = ServerProcess::start(options);
+    WorkerConnection connection(server->port());
+
+    auto ready = connection.get("/readyz");
+    ASSERT_EQ(connection.put("/test/ready/off"), 204);
+    auto not_ready = connection.get("/readyz");
+    ASSERT_EQ(connection.put("/test/ready/on"), 204);
+    auto ready_again = connection.get("/readyz");
+
+    EXPECT_EQ(ready.first, 200) << ready.second;
+    EXPECT_EQ(not_ready.first, 503) << not_ready.second;
+    EXPECT_NE(not_ready.second.find("metrics_reporter: switched off by a test"), std::string::npos)
+        << not_ready.second;
+    EXPECT_EQ(ready_again.first, 200) << ready_again.second;
 }
 
 }  // namespace

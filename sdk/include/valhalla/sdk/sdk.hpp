@@ -6,6 +6,7 @@
 #include <valhalla/sdk/database.hpp>
 #include <valhalla/sdk/http_error.hpp>
 #include <valhalla/sdk/json.hpp>
+#include <valhalla/sdk/metrics.hpp>
 #include <valhalla/sdk/plugin.hpp>
 #include <valhalla/sdk/plugin_context.hpp>
 #include <valhalla/sdk/request_context.hpp>
