@@ -78,7 +78,7 @@ int Supervisor::run() {
     }
     sigset_t signals;
     sigemptyset(&signals);
-    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1}) {
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2}) {
         sigaddset(&signals, signal);
     }
     signal_fd_ = ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -142,6 +142,7 @@ int Supervisor::run() {
         if (running) {
             restartDueWorkers(now);
             checkReload(now);
+            killOverdueWorkers(now);
         }
         publishRecord();
     }
@@ -220,6 +221,9 @@ void Supervisor::handleSignals(bool& running, int& exit_code) {
             case SIGHUP:
                 beginReload("SIGHUP");
                 break;
+            case SIGUSR2:
+                replaceStuckWorkers();
+                break;
             case SIGUSR1:
                 logging::reopen();
                 for (const auto& [pid, worker] : workers_) {
@@ -268,8 +272,10 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
                               int status,
                               int& exit_code,
                               bool& running) {
+    std::string crash_note = takeCrashNote(worker.region_slot);
     auto& counters = region_->layout().workers[worker.region_slot];
     counters.pid = 0;
+    counters.stuck = 0;
     for (auto* gauge : {&counters.in_flight,
                         &counters.connections_open,
                         &counters.connections_idle,
@@ -284,7 +290,15 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
     if (!worker.ready && !worker.loading.empty()) {
         how += " while loading plugin file " + worker.loading;
     }
-    if (worker.generation == candidate_generation_) {
+    if (!crash_note.empty()) {
+        how += " in a plugin handler " + crash_note;
+    }
+    if (worker.kill_at) {
+        log_->info("stuck worker ended pid={} {} generation={}; its replacement serves",
+                   worker.pid,
+                   how,
+                   worker.generation);
+    } else if (worker.generation == candidate_generation_) {
         failReload("worker pid " + std::to_string(worker.pid) +
                    " of the new generation ended with " + how + " before it was ready");
     } else if (worker.generation == serving_generation_) {
@@ -554,6 +568,11 @@ std::chrono::milliseconds Supervisor::nextTimeout(Clock::time_point now) const {
     if (reload_at_) {
         next = std::min(next, *reload_at_);
     }
+    for (const auto& [pid, worker] : workers_) {
+        if (worker.kill_at) {
+            next = std::min(next, *worker.kill_at);
+        }
+    }
     if (candidate_generation_ != 0) {
         next = std::min(next, candidate_deadline_);
     }
@@ -665,6 +684,51 @@ void Supervisor::publishRecord() {
     }
     record_changed_ = false;
     region_->publishRecord(record_.render(shared::kRecordCapacity));
+}
+
+// Starts a replacement for every worker that reported a stuck handler, then drains
+// the stuck one. A handler cannot be cancelled, so the stuck worker is killed at the
+// drain timeout if it has not exited by then.
+void Supervisor::replaceStuckWorkers() {
+    std::vector<WorkerRecord*> stuck;
+    for (auto& [pid, worker] : workers_) {
+        if (!worker.kill_at && region_->layout().workers[worker.region_slot].stuck.load() != 0) {
+            stuck.push_back(&worker);
+        }
+    }
+    for (WorkerRecord* worker : stuck) {
+        worker->kill_at = Clock::now() + settings_.drain_timeout + std::chrono::seconds(1);
+        log_->error(
+            "worker stuck pid={} generation={} slot={}: a handler exceeded "
+            "server.handler_timeout; starting a replacement and draining it",
+            worker->pid,
+            worker->generation,
+            worker->slot);
+        record_.setWorker(worker->pid, worker->generation, worker->region_slot, "stuck");
+        record_changed_ = true;
+        // Inserting into the std::map keeps `worker` valid.
+        if (worker->generation == serving_generation_) {
+            startWorker(worker->generation, worker->slot, false);
+        }
+        ::kill(worker->pid, SIGTERM);
+    }
+}
+
+void Supervisor::killOverdueWorkers(Clock::time_point now) {
+    for (auto& [pid, worker] : workers_) {
+        if (worker.kill_at && now >= *worker.kill_at) {
+            log_->warn("stuck worker did not stop within the drain timeout; killing pid={}", pid);
+            ::kill(pid, SIGKILL);
+            worker.kill_at = Clock::time_point::max();
+        }
+    }
+}
+
+std::string Supervisor::takeCrashNote(int region_slot) {
+    auto& slot = region_->layout().workers[region_slot];
+    std::size_t length =
+        std::min<std::size_t>(slot.crash_note_length.exchange(0), sizeof(slot.crash_note));
+    return std::string(slot.crash_note, length);
 }
 
 }  // namespace valhalla::host::process

@@ -57,6 +57,9 @@ private:
         std::string pending;
         /// Plugin file the worker reported it was loading last.
         std::string loading;
+        /// Set once a replacement was started for this worker because it reported a
+        /// stuck handler; it is killed at this time unless it exits first.
+        std::optional<Clock::time_point> kill_at;
     };
 
     struct GenerationRecord {
@@ -93,6 +96,9 @@ private:
     int freeRegionSlot() const;
     void handleReportLine(WorkerRecord& worker, const std::string& line);
     void publishRecord();
+    void replaceStuckWorkers();
+    void killOverdueWorkers(Clock::time_point now);
+    std::string takeCrashNote(int region_slot);
 
     config::Settings settings_;
     std::function<config::Settings()> load_settings_;

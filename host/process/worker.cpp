@@ -8,6 +8,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include "logging/logging.hpp"
+#include "process/crash_handler.hpp"
 #include "process/startup_error.hpp"
 #include "process/timestamps.hpp"
 #include "server/connection/listen_socket.hpp"
@@ -59,6 +60,9 @@ void Worker::start() {
 
     warnAboutUnclaimedSections();
     startListener();
+    watchdog_ = std::make_unique<StuckWatchdog>(
+        settings_.handler_timeout,
+        [this](const std::vector<server::LongRequest>& stuck) { reportStuck(stuck); });
     serving_ = true;
     std::size_t loaded = 0;
     for (const auto& result : plugins_->results()) {
@@ -78,6 +82,7 @@ void Worker::start() {
 
 void Worker::stop() {
     serving_ = false;
+    watchdog_.reset();
     if (listener_) {
         listener_->stop();
         listener_.reset();
@@ -130,7 +135,28 @@ void Worker::attachRegion() {
     }
     region_->layout().workers[options_.region_slot].pid = static_cast<std::int32_t>(::getpid());
     logging::setGeneration(generation());
+    installCrashHandler(region_->layout().workers[options_.region_slot]);
     metrics_ = std::make_unique<shared::RequestMetrics>(*region_, options_.region_slot);
+}
+
+// A handler cannot be cancelled, so the worker asks its supervisor to replace it. The
+// supervisor starts a new worker, then drains this one and kills it after the drain
+// timeout if the handler still runs.
+void Worker::reportStuck(const std::vector<server::LongRequest>& stuck) {
+    for (const auto& request : stuck) {
+        log_->error(
+            "handler exceeded server.handler_timeout {} elapsed_ms={} timeout_ms={}; this "
+            "worker will be replaced",
+            request.description,
+            request.elapsed.count(),
+            settings_.handler_timeout.count());
+    }
+    region_->layout().workers[options_.region_slot].stuck = 1;
+    if (options_.region_fd >= 0) {
+        ::kill(::getppid(), SIGUSR2);
+    } else {
+        log_->error("no supervisor runs this worker; restart valhalla to free the stuck thread");
+    }
 }
 
 void Worker::reportPlugins() {

@@ -11,6 +11,7 @@
 #include "database/database_pool.hpp"
 #include "plugin/generation.hpp"
 #include "plugin/plugin_set.hpp"
+#include "process/stuck_watchdog.hpp"
 #include "server/builtin_endpoints.hpp"
 #include "server/connection/connection_server.hpp"
 #include "server/host_status.hpp"
@@ -77,6 +78,7 @@ public:
 
 private:
     void attachRegion();
+    void reportStuck(const std::vector<server::LongRequest>& stuck);
     void reportPlugins();
     void createGeneration();
     void startListener();
@@ -95,6 +97,7 @@ private:
     std::unique_ptr<server::BuiltinEndpoints> builtins_;
     std::unique_ptr<server::RequestDispatcher> dispatcher_;
     std::unique_ptr<server::connection::ConnectionServer> listener_;
+    std::unique_ptr<StuckWatchdog> watchdog_;
     std::atomic<bool> serving_{false};
 };
 

@@ -6,6 +6,7 @@
 #include <Poco/StreamCopier.h>
 
 #include "logging/logging.hpp"
+#include "server/current_request.hpp"
 #include "server/problem.hpp"
 #include "server/request_context_impl.hpp"
 #include "server/request_id.hpp"
@@ -234,6 +235,7 @@ void RequestDispatcher::callHandler(const RouteMatch& match,
                                route.pattern,
                                max_body_size_);
     try {
+        CurrentRequest running(route.owner, route.pattern, record.request_id);
         route.handler(context);
     } catch (const sdk::HttpError& error) {
         if (request.stream().bad() || error.status() == 413) {

@@ -70,6 +70,13 @@ struct alignas(64) WorkerSlot {
     std::atomic<std::uint64_t> queue_rejections;
     std::atomic<std::uint64_t> pool_acquire_waits;
     std::atomic<std::uint64_t> pool_exhausted;
+    // Set by the worker when a handler outlived `server.handler_timeout`; the
+    // supervisor then replaces the worker.
+    std::atomic<std::uint32_t> stuck;
+    // Written by the worker's fatal-signal handler: the handler that was running, as
+    // "plugin=... route=... request_id=...". The supervisor logs it with the death.
+    std::atomic<std::uint32_t> crash_note_length;
+    char crash_note[384];
 };
 
 enum class RouteSlotState : std::uint32_t { free = 0, ready = 2 };
