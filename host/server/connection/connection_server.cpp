@@ -376,7 +376,7 @@ void ConnectionServer::rejectPlainHttp(Connection* connection) {
 // EAGAIN.
 bool ConnectionServer::readAvailable(Connection& connection, bool single_read) {
     if (connection.tls) {
-        return readAvailableTls(connection);
+        return readAvailableTls(connection, single_read);
     }
     char buffer[kReadChunk];
     std::size_t cap = limits_.max_head_size + kReadChunk;
@@ -402,15 +402,19 @@ bool ConnectionServer::readAvailable(Connection& connection, bool single_read) {
 }
 
 // Reads and decrypts until OpenSSL needs more bytes from the socket or the input
-// reaches its limit. Below the limit no decrypted bytes stay in OpenSSL, where the
-// poll set cannot see them.
-bool ConnectionServer::readAvailableTls(Connection& connection) {
+// reaches its limit, or with `single_read` until OpenSSL keeps no decrypted bytes.
+// Below the limit no decrypted bytes stay in OpenSSL, where the poll set cannot see
+// them.
+bool ConnectionServer::readAvailableTls(Connection& connection, bool single_read) {
     char buffer[kReadChunk];
     std::size_t cap = limits_.max_head_size + kReadChunk;
     while (connection.input.size() < cap) {
         int received = connection.tls->receive(buffer, sizeof(buffer));
         if (received > 0) {
             connection.input.append(buffer, static_cast<std::size_t>(received));
+            if (single_read && connection.tls->pending() == 0) {
+                return true;
+            }
             continue;
         }
         if (received == 0) {

@@ -98,7 +98,7 @@ private:
                         const std::string& detail,
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
     bool readAvailable(Connection& connection, bool single_read = false);
-    bool readAvailableTls(Connection& connection);
+    bool readAvailableTls(Connection& connection, bool single_read);
     void writeImmediate(Connection& connection, const std::string& response);
 
     const config::Settings& settings_;
