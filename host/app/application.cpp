@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -14,6 +15,7 @@
 #include "process/supervisor.hpp"
 #include "process/worker.hpp"
 #include "process/worker_process.hpp"
+#include "tls/certificate_check.hpp"
 #include <signal.h>
 #include <unistd.h>
 
@@ -56,6 +58,38 @@ std::string executableDirectory() {
     std::error_code error;
     auto path = std::filesystem::read_symlink("/proc/self/exe", error);
     return error ? std::string(".") : path.parent_path().string();
+}
+
+// Checks the HTTPS certificate and key before any worker starts and logs whether the
+// server serves HTTP or HTTPS. Returns false after logging why the files are unusable.
+bool checkTls(const config::Settings& settings) {
+    auto log = logging::get("supervisor");
+    std::optional<tls::CertificateSummary> certificate;
+    try {
+        certificate = tls::checkCertificateFiles(settings);
+    } catch (const tls::CertificateError& error) {
+        log->critical("cannot serve HTTPS: {}", error.what());
+        return false;
+    }
+    if (!certificate) {
+        log->info(
+            "serving plain HTTP; set SSL_CERT_PATH and SSL_KEY_PATH (server.tls.*) for HTTPS");
+        return true;
+    }
+    log->info("serving HTTPS certificate={} key={} subject=\"{}\" serial={} not_after=\"{}\"",
+              settings.tls_certificate,
+              settings.tls_key,
+              certificate->subject,
+              certificate->serial,
+              certificate->not_after);
+    if (certificate->outside_validity) {
+        log->warn(
+            "the HTTPS certificate is outside its validity period, so clients reject it "
+            "certificate={} not_after=\"{}\"; replace it and reload with SIGHUP",
+            settings.tls_certificate,
+            certificate->not_after);
+    }
+    return true;
 }
 
 }  // namespace
@@ -184,12 +218,7 @@ int Application::runSupervisor(const config::Settings& settings) {
     for (const auto& line : config::describeSettings(settings)) {
         log->debug("setting {}", line);
     }
-    if (!settings.tls_certificate.empty()) {
-        // NOTE: serving plain HTTP when certificates are configured would expose traffic
-        // the operator meant to encrypt, so start-up stops instead.
-        log->critical(
-            "HTTPS is not available in this build: unset SSL_CERT_PATH and SSL_KEY_PATH "
-            "(server.tls.*) or terminate TLS in a proxy in front of valhalla");
+    if (!checkTls(settings)) {
         return EXIT_CONFIG;
     }
     process::Supervisor supervisor(
@@ -221,6 +250,9 @@ int Application::runWorker(const config::Settings& settings) {
     try {
         worker.start();
     } catch (const process::StartupError& error) {
+        log->critical("worker start-up failed: {}", error.what());
+        return EXIT_CONFIG;
+    } catch (const tls::CertificateError& error) {
         log->critical("worker start-up failed: {}", error.what());
         return EXIT_CONFIG;
     }

@@ -21,7 +21,11 @@ constexpr std::array kSettingTable = {
                 "",
                 "5s",
                 "duration a ready request waits for a thread before a 503"},
-    SettingSpec{"server.head_timeout", "", "10s", "duration to receive a whole request head"},
+    SettingSpec{"server.head_timeout",
+                "",
+                "10s",
+                "duration to receive a whole request head, including the TLS handshake of a "
+                "new HTTPS connection"},
     SettingSpec{"server.keepalive_timeout",
                 "",
                 "15s",

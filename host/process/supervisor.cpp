@@ -12,6 +12,7 @@
 #include "plugin/abi_descriptor_reader.hpp"
 #include "process/worker_process.hpp"
 #include "server/connection/listen_socket.hpp"
+#include "tls/certificate_check.hpp"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -416,6 +417,7 @@ void Supervisor::beginReload(const std::string& reason) {
     log_->info("reload started by {}", reason);
     try {
         config::Settings fresh = load_settings_();
+        tls::checkCertificateFiles(fresh);
         if (fresh.host != settings_.host || fresh.port != settings_.port) {
             log_->warn(
                 "server.host and server.port do not change on reload; restart valhalla to move it");

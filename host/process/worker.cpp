@@ -69,8 +69,9 @@ void Worker::start() {
         loaded += result.loaded ? 1 : 0;
     }
     log_->info(
-        "valhalla serving url=http://{}:{} threads={} plugins_loaded={} plugins_failed={} "
+        "valhalla serving url={}://{}:{} threads={} plugins_loaded={} plugins_failed={} "
         "routes={} database={}",
+        settings_.tls_certificate.empty() ? "http" : "https",
         settings_.host,
         listener_->port(),
         settings_.threads,

@@ -2,18 +2,20 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <Poco/Net/SocketAddress.h>
 
 #include "server/connection/request_head.hpp"
+#include "server/connection/tls_stream.hpp"
 
 namespace valhalla::host::server::connection {
 
 using Clock = std::chrono::steady_clock;
 
-/// One accepted TCP connection and the bytes read from it that no request has
-/// consumed yet.
+/// One accepted TCP connection, its TLS session when the server serves HTTPS, and the
+/// bytes read from it that no request has consumed yet.
 ///
 /// Exactly one thread owns a connection at a time: the poll thread while it waits
 /// in the poll set, then one request thread from the moment it is queued until it
@@ -44,6 +46,10 @@ struct Connection {
     /// Whether the current request's chunked body was malformed; the connection
     /// closes after the response.
     bool framing_error = false;
+    /// TLS session over `fd`, or nullptr for plain HTTP. `input` contains decrypted bytes.
+    std::unique_ptr<TlsStream> tls;
+    /// Whether the first byte from an HTTPS client was checked to start a TLS record.
+    bool first_byte_checked = false;
 };
 
 }  // namespace valhalla::host::server::connection

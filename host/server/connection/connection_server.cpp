@@ -9,6 +9,7 @@
 #include "logging/logging.hpp"
 #include "server/connection/immediate_response.hpp"
 #include "server/connection/listen_socket.hpp"
+#include "server/connection/tls_context.hpp"
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -26,6 +27,10 @@ constexpr int kMaxAcceptsPerWakeup = 64;
 constexpr auto kSweepInterval = std::chrono::milliseconds(100);
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 constexpr std::size_t kReadChunk = 16 * 1024;
+// First byte of a TLS handshake record, which starts every TLS connection.
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
+// Bytes of a plain HTTP request read and dropped before the 400 on the HTTPS port.
+constexpr std::size_t kMaxPlainBytesDropped = 64 * 1024;
 
 // epoll user data of the two descriptors that are not connections.
 char listener_tag;
@@ -63,6 +68,7 @@ ConnectionServer::ConnectionServer(const config::Settings& settings,
                                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
                                    int listen_fd)
     : settings_(settings),
+      tls_context_(settings.tls_certificate.empty() ? nullptr : createTlsContext(settings)),
       factory_(std::move(factory)),
       params_(new Poco::Net::HTTPServerParams),
       listen_fd_(listen_fd),
@@ -86,6 +92,11 @@ ConnectionServer::ConnectionServer(const config::Settings& settings,
     epoll_event wake_event{EPOLLIN, {.ptr = &wake_tag}};
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &listener_event);
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake_event);
+    if (tls_context_) {
+        log_->info("HTTPS certificate loaded certificate={} key={}",
+                   settings.tls_certificate,
+                   settings.tls_key);
+    }
 }
 
 ConnectionServer::~ConnectionServer() {
@@ -158,7 +169,12 @@ void ConnectionServer::pollLoop() {
                 std::uint64_t value = 0;
                 [[maybe_unused]] auto read_count = ::read(wake_fd_, &value, sizeof(value));
             } else {
-                readHead(static_cast<Connection*>(tag));
+                auto* connection = static_cast<Connection*>(tag);
+                if (connection->tls && !connection->tls->established()) {
+                    continueHandshake(connection);
+                } else {
+                    readHead(connection);
+                }
             }
         }
         auto now = Clock::now();
@@ -242,8 +258,13 @@ void ConnectionServer::acceptConnections() {
         connection->fd = fd;
         connection->peer = Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&address), length);
         connection->local = localAddressOf(fd);
-        // A new connection must deliver its first head within the head timeout.
+        // A new connection must deliver its first head within the head timeout, which
+        // over HTTPS includes the TLS handshake.
         connection->idle_deadline = Clock::now() + settings_.head_timeout;
+        if (tls_context_ && !startTls(*connection)) {
+            ::close(fd);
+            continue;
+        }
         Connection* pointer = connection.get();
         {
             std::lock_guard lock(registry_mutex_);
@@ -253,10 +274,110 @@ void ConnectionServer::acceptConnections() {
     }
 }
 
+bool ConnectionServer::startTls(Connection& connection) {
+    try {
+        connection.tls = std::make_unique<TlsStream>(connection.fd, tls_context_);
+        return true;
+    } catch (const Poco::Exception& error) {
+        if (auto suppressed = overload_log_limit_.admit()) {
+            log_->error(
+                "cannot start TLS on a new connection; closing it remote={} error=\"{}\" "
+                "suppressed_since_last={}",
+                connection.peer.toString(),
+                error.displayText(),
+                *suppressed);
+        }
+        return false;
+    }
+}
+
+// Advances the TLS handshake of a new HTTPS connection when its socket is ready, and
+// reads the first request head as soon as the handshake completes, because the client
+// may have sent it together with its last handshake message.
+void ConnectionServer::continueHandshake(Connection* connection) {
+    if (!connection->first_byte_checked && !checkFirstByte(connection)) {
+        return;
+    }
+    int result = connection->tls->handshake();
+    if (result == 1) {
+        readHead(connection);
+        return;
+    }
+    if (result == TlsStream::kFailed) {
+        if (auto suppressed = handshake_log_limit_.admit()) {
+            log_->info(
+                "TLS handshake failed; closing the connection remote={} reason=\"{}\" "
+                "suppressed_since_last={}",
+                connection->peer.toString(),
+                connection->tls->lastError(),
+                *suppressed);
+        }
+        closeConnection(connection);
+        return;
+    }
+    arm(connection, false);
+}
+
+// Returns true when the first byte from the client starts a TLS handshake record.
+// Otherwise the connection was re-armed because no byte has arrived yet, or it was
+// closed, after a 400 when the byte starts a plain HTTP request.
+bool ConnectionServer::checkFirstByte(Connection* connection) {
+    unsigned char first = 0;
+    ssize_t count = ::recv(connection->fd, &first, 1, MSG_PEEK);
+    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        arm(connection, false);
+        return false;
+    }
+    if (count <= 0) {
+        closeConnection(connection);
+        return false;
+    }
+    connection->first_byte_checked = true;
+    if (first == kTlsHandshakeRecord) {
+        return true;
+    }
+    // A request line starts with an upper-case method name.
+    if (first >= 'A' && first <= 'Z') {
+        rejectPlainHttp(connection);
+    } else {
+        closeConnection(connection);
+    }
+    return false;
+}
+
+// Sends an unencrypted 400 that names the fix to a client that sent plain HTTP to
+// the HTTPS port, then closes the connection.
+void ConnectionServer::rejectPlainHttp(Connection* connection) {
+    if (auto suppressed = handshake_log_limit_.admit()) {
+        log_->info(
+            "plain HTTP request on the HTTPS port; answering 400 remote={} "
+            "suppressed_since_last={}",
+            connection->peer.toString(),
+            *suppressed);
+    }
+    // Unread input would make the close reset the connection, and the client could
+    // lose the response.
+    char buffer[kReadChunk];
+    std::size_t dropped = 0;
+    ssize_t received = 0;
+    while (dropped < kMaxPlainBytesDropped &&
+           (received = ::recv(connection->fd, buffer, sizeof(buffer), 0)) > 0) {
+        dropped += static_cast<std::size_t>(received);
+    }
+    writeWithoutWaiting(
+        connection->fd,
+        immediateResponse(400, "this port serves HTTPS: send the request to an https:// URL"));
+    ::shutdown(connection->fd, SHUT_WR);
+    closeConnection(connection);
+}
+
 // Reads until the socket has no more data, or once when `single_read` is set: a
 // request thread that polled the socket saves the extra recv that only returns
 // EAGAIN.
 bool ConnectionServer::readAvailable(Connection& connection, bool single_read) {
+    if (connection.tls) {
+        return readAvailableTls(connection, single_read);
+    }
     char buffer[kReadChunk];
     std::size_t cap = limits_.max_head_size + kReadChunk;
     while (connection.input.size() < cap) {
@@ -276,6 +397,37 @@ bool ConnectionServer::readAvailable(Connection& connection, bool single_read) {
             continue;
         }
         return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+    return true;
+}
+
+// Reads and decrypts until OpenSSL needs more bytes from the socket or the input
+// reaches its limit, or with `single_read` until OpenSSL keeps no decrypted bytes.
+// Below the limit no decrypted bytes stay in OpenSSL, where the poll set cannot see
+// them.
+bool ConnectionServer::readAvailableTls(Connection& connection, bool single_read) {
+    char buffer[kReadChunk];
+    std::size_t cap = limits_.max_head_size + kReadChunk;
+    while (connection.input.size() < cap) {
+        int received = connection.tls->receive(buffer, sizeof(buffer));
+        if (received > 0) {
+            connection.input.append(buffer, static_cast<std::size_t>(received));
+            if (single_read && connection.tls->pending() == 0) {
+                return true;
+            }
+            continue;
+        }
+        if (received == 0) {
+            connection.peer_closed = true;
+            return true;
+        }
+        if (received == TlsStream::kFailed) {
+            log_->debug("TLS receive failed remote={} error=\"{}\"",
+                        connection.peer.toString(),
+                        connection.tls->lastError());
+            return false;
+        }
+        return true;
     }
     return true;
 }
@@ -400,7 +552,8 @@ void ConnectionServer::expireConnections(Clock::time_point now) {
 }
 
 void ConnectionServer::arm(Connection* connection, bool add) {
-    epoll_event event{EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, {.ptr = connection}};
+    std::uint32_t readiness = connection->tls && connection->tls->wantsWrite() ? EPOLLOUT : EPOLLIN;
+    epoll_event event{readiness | EPOLLRDHUP | EPOLLONESHOT, {.ptr = connection}};
     if (::epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, connection->fd, &event) != 0) {
         log_->error("cannot watch connection remote={} error=\"{}\"",
                     connection->peer.toString(),
@@ -414,14 +567,32 @@ void ConnectionServer::rejectAndClose(
     int status,
     const std::string& detail,
     const std::vector<std::pair<std::string, std::string>>& headers) {
-    writeWithoutWaiting(connection->fd, immediateResponse(status, detail, headers));
+    writeImmediate(*connection, immediateResponse(status, detail, headers));
     // Half-close first so the response is not lost to a reset caused by unread input.
     ::shutdown(connection->fd, SHUT_WR);
     closeConnection(connection);
 }
 
+// Sends a short response without waiting for the socket, so a client that does not
+// read loses it. Over TLS, close_notify follows it.
+void ConnectionServer::writeImmediate(Connection& connection, const std::string& response) {
+    if (!connection.tls) {
+        writeWithoutWaiting(connection.fd, response);
+        return;
+    }
+    if (connection.tls->established()) {
+        connection.tls->send(response.data(), static_cast<int>(response.size()));
+    }
+    connection.tls->close();
+}
+
 void ConnectionServer::closeConnection(Connection* connection) {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection->fd, nullptr);
+    // close_notify goes out while the descriptor is still this connection's; after
+    // close() another thread may reuse its number.
+    if (connection->tls) {
+        connection->tls->close();
+    }
     ::close(connection->fd);
     std::lock_guard lock(registry_mutex_);
     connections_.erase(connection);

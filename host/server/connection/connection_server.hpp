@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <spdlog/logger.h>
@@ -30,11 +31,17 @@ namespace valhalla::host::server::connection {
 /// That thread serves it with Poco's own request and response objects, also serves
 /// the pipelined requests already received, and then gives the connection back to
 /// the poll thread.
+///
+/// With `server.tls.certificate` and `server.tls.key` set it serves HTTPS on the
+/// same socket: the poll thread drives each TLS handshake as the socket becomes
+/// ready, within the head timeout of the new connection, so a client that connects
+/// and sends nothing occupies no request thread.
 class ConnectionServer {
 public:
     /// Serves connections accepted on `listen_fd`, a bound, listening, non-blocking
     /// socket. The server closes its descriptor when it stops, and sibling processes
-    /// that share the socket keep accepting.
+    /// that share the socket keep accepting. Throws tls::CertificateError when HTTPS
+    /// is configured and its files cannot be used.
     ConnectionServer(const config::Settings& settings,
                      Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
                      int listen_fd);
@@ -61,6 +68,10 @@ private:
     // Poll thread.
     void pollLoop();
     void acceptConnections();
+    bool startTls(Connection& connection);
+    void continueHandshake(Connection* connection);
+    bool checkFirstByte(Connection* connection);
+    void rejectPlainHttp(Connection* connection);
     void readHead(Connection* connection);
     void expireConnections(Clock::time_point now);
     void expireQueuedRequests(Clock::time_point now);
@@ -87,8 +98,12 @@ private:
                         const std::string& detail,
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
     bool readAvailable(Connection& connection, bool single_read = false);
+    bool readAvailableTls(Connection& connection, bool single_read);
+    void writeImmediate(Connection& connection, const std::string& response);
 
     const config::Settings& settings_;
+    /// TLS server context, or nullptr for plain HTTP.
+    Poco::Net::Context::Ptr tls_context_;
     Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
     Poco::Net::HTTPServerParams::Ptr params_;
     HeadLimits limits_;
@@ -107,6 +122,7 @@ private:
     logging::RateLimiter slow_client_log_limit_{std::chrono::seconds(5)};
     logging::RateLimiter rejected_log_limit_{std::chrono::seconds(5)};
     logging::RateLimiter overload_log_limit_{std::chrono::seconds(5)};
+    logging::RateLimiter handshake_log_limit_{std::chrono::seconds(5)};
 };
 
 /// Raises the soft limit on open files to the hard limit and returns the new

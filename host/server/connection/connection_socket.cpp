@@ -75,6 +75,9 @@ void ConnectionSocketImpl::checkFraming(const char* data, std::size_t length) {
 }
 
 int ConnectionSocketImpl::receiveFromSocket(void* buffer, int length) {
+    if (connection_.tls) {
+        return receiveFromTls(buffer, length);
+    }
     while (true) {
         ssize_t received = ::recv(connection_.fd, buffer, static_cast<std::size_t>(length), 0);
         if (received >= 0) {
@@ -92,8 +95,27 @@ int ConnectionSocketImpl::receiveFromSocket(void* buffer, int length) {
     }
 }
 
+int ConnectionSocketImpl::receiveFromTls(void* buffer, int length) {
+    TlsStream& tls = *connection_.tls;
+    while (true) {
+        int received = tls.receive(buffer, length);
+        if (received >= 0) {
+            return received;
+        }
+        if (received == TlsStream::kFailed) {
+            throw Poco::Net::NetException("TLS receive failed", tls.lastError());
+        }
+        if (!waitForFd(connection_.fd, tls.wantsWrite() ? POLLOUT : POLLIN, io_timeout_)) {
+            throw Poco::TimeoutException("timed out waiting for request data");
+        }
+    }
+}
+
 int ConnectionSocketImpl::sendBytes(const void* buffer, int length, int) {
     auto* bytes = static_cast<const char*>(buffer);
+    if (connection_.tls) {
+        return sendToTls(bytes, length);
+    }
     int sent_total = 0;
     while (sent_total < length) {
         ssize_t sent = ::send(connection_.fd,
@@ -117,7 +139,31 @@ int ConnectionSocketImpl::sendBytes(const void* buffer, int length, int) {
     return sent_total;
 }
 
+// After kWantRead or kWantWrite, OpenSSL needs the same bytes again, which the loop
+// passes because `sent_total` has not moved.
+int ConnectionSocketImpl::sendToTls(const char* bytes, int length) {
+    TlsStream& tls = *connection_.tls;
+    int sent_total = 0;
+    while (sent_total < length) {
+        int sent = tls.send(bytes + sent_total, length - sent_total);
+        if (sent > 0) {
+            sent_total += sent;
+            continue;
+        }
+        if (sent == TlsStream::kFailed) {
+            throw Poco::Net::NetException("TLS send failed", tls.lastError());
+        }
+        if (!waitForFd(connection_.fd, tls.wantsWrite() ? POLLOUT : POLLIN, io_timeout_)) {
+            throw Poco::TimeoutException("timed out sending the response");
+        }
+    }
+    return sent_total;
+}
+
 int ConnectionSocketImpl::available() {
+    if (connection_.tls) {
+        return static_cast<int>(connection_.input.size()) + connection_.tls->pending();
+    }
     int pending = 0;
     if (::ioctl(connection_.fd, FIONREAD, &pending) != 0) {
         pending = 0;

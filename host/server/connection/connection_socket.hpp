@@ -16,6 +16,8 @@ namespace valhalla::host::server::connection {
 ///
 /// Reads return the connection's buffered bytes first, then wait for the
 /// non-blocking fd with `io_timeout`. Writes wait for the fd to accept all bytes.
+/// On an HTTPS connection both go through its TLS session, so Poco's request and
+/// response objects work the same over TLS.
 /// `close` and the timeout setters do nothing, because the connection layer owns the
 /// fd and its deadlines, and Poco's session closes its socket when destroyed. For a
 /// chunked request, the body bytes pass a framing check on their way to Poco.
@@ -68,6 +70,8 @@ public:
 
 private:
     int receiveFromSocket(void* buffer, int length);
+    int receiveFromTls(void* buffer, int length);
+    int sendToTls(const char* bytes, int length);
     void checkFraming(const char* data, std::size_t length);
 
     Connection& connection_;

@@ -128,9 +128,16 @@ bool ConnectionServer::skipPastChunkedBody(const ConnectionSocketImpl& adapter,
 // thread should serve it. Otherwise the connection has been requeued, returned to
 // the poll thread, or closed.
 bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, int served_in_row) {
+    // OpenSSL can hold decrypted bytes of the next request, and the socket does not
+    // become readable for them, so they are read before anything waits for the socket.
+    if (connection.tls && connection.tls->pending() > 0 && !readAvailable(connection)) {
+        closeConnection(&connection);
+        return false;
+    }
     scan = scanRequestHead(connection.input, limits_);
+    bool waits_for_write = connection.tls && connection.tls->wantsWrite();
     if (scan.kind == HeadScan::Kind::Incomplete && served_in_row < kMaxRequestsInRow &&
-        !connection.peer_closed && waitForNextRequest(connection.fd)) {
+        !connection.peer_closed && !waits_for_write && waitForNextRequest(connection.fd)) {
         if (!readAvailable(connection, true)) {
             closeConnection(&connection);
             return false;

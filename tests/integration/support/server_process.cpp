@@ -14,6 +14,7 @@
 #include <Poco/Exception.h>
 
 #include "support/http_client.hpp"
+#include "support/tls_client.hpp"
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -151,7 +152,8 @@ std::vector<std::string> baseEnvironment() {
 pid_t spawnProcess(const std::vector<std::string>& arguments,
                    const std::vector<std::string>& environment,
                    const std::string& working_directory,
-                   const std::string& output_path) {
+                   const std::string& output_path,
+                   bool close_stdin) {
     if (arguments.empty()) {
         throw std::invalid_argument("spawnProcess needs at least the program name");
     }
@@ -182,7 +184,11 @@ pid_t spawnProcess(const std::vector<std::string>& arguments,
         if (::getppid() != parent) {
             ::_exit(127);
         }
-        ::dup2(null_input, STDIN_FILENO);
+        if (close_stdin) {
+            ::close(STDIN_FILENO);
+        } else {
+            ::dup2(null_input, STDIN_FILENO);
+        }
         ::dup2(output, STDOUT_FILENO);
         ::dup2(output, STDERR_FILENO);
         if (!working_directory.empty() && ::chdir(working_directory.c_str()) != 0) {
@@ -366,6 +372,7 @@ void ServerProcess::spawn(const ServerOptions& options) {
         throw std::runtime_error("valhalla binary " + binary +
                                  " is missing; build the valhalla target first");
     }
+    https_ = options.https;
     owns_working_directory_ = options.working_directory.empty();
     working_directory_ =
         owns_working_directory_ ? makeTemporaryDirectory() : options.working_directory;
@@ -391,7 +398,7 @@ void ServerProcess::spawn(const ServerOptions& options) {
 
     std::vector<std::string> arguments = {binary};
     arguments.insert(arguments.end(), options.arguments.begin(), options.arguments.end());
-    pid_ = spawnProcess(arguments, environment, working_directory_, log_path_);
+    pid_ = spawnProcess(arguments, environment, working_directory_, log_path_, options.close_stdin);
 }
 
 std::optional<std::string> ServerProcess::waitUntilReady(Milliseconds timeout) {
@@ -408,8 +415,10 @@ std::optional<std::string> ServerProcess::waitUntilReady(Milliseconds timeout) {
             break;
         }
         try {
+            auto probe_timeout = std::min(remaining, kProbeTimeout);
             HttpResponse response =
-                httpRequest(port_, "GET", "/healthz", "", {}, std::min(remaining, kProbeTimeout));
+                https_ ? httpsRequest(port_, "GET", "/healthz", "", {}, probe_timeout)
+                       : httpRequest(port_, "GET", "/healthz", "", {}, probe_timeout);
             if (response.status == 200) {
                 return std::nullopt;
             }

@@ -26,6 +26,10 @@ struct ServerOptions {
     std::string working_directory;
     /// How long `start` waits for `GET /healthz` to return 200.
     std::chrono::milliseconds ready_timeout{15000};
+    /// Whether the server serves HTTPS, so `start` probes `/healthz` over TLS.
+    bool https = false;
+    /// Whether the server starts with stdin closed instead of reading /dev/null.
+    bool close_stdin = false;
 };
 
 /// A valhalla process started by a test. Its stdout and stderr go to a log file.
@@ -74,6 +78,7 @@ private:
 
     pid_t pid_ = -1;
     int port_ = 0;
+    bool https_ = false;
     std::string working_directory_;
     std::string log_path_;
     bool owns_working_directory_ = false;
@@ -119,14 +124,16 @@ std::vector<std::string> baseEnvironment();
 
 /// Starts `arguments[0]` (looked up in PATH when it contains no slash) as a child in
 /// its own process group, with `environment` as its whole environment, stdin from
-/// /dev/null, and stdout and stderr written to `output_path` (truncated first). An
-/// empty `working_directory` keeps the current one. The child receives SIGKILL when
-/// the thread that called this function exits, so a crashed test leaves no process
-/// behind. Throws std::runtime_error when the program or the output file is unusable.
+/// /dev/null (or closed when `close_stdin` is set), and stdout and stderr written to
+/// `output_path` (truncated first). An empty `working_directory` keeps the current
+/// one. The child receives SIGKILL when the thread that called this function exits,
+/// so a crashed test leaves no process behind. Throws std::runtime_error when the
+/// program or the output file is unusable.
 pid_t spawnProcess(const std::vector<std::string>& arguments,
                    const std::vector<std::string>& environment,
                    const std::string& working_directory,
-                   const std::string& output_path);
+                   const std::string& output_path,
+                   bool close_stdin = false);
 
 /// Waits up to `timeout` for the child `pid` to exit, polling every 20 ms. Returns its
 /// wait status, or std::nullopt when it still runs.
