@@ -13,12 +13,13 @@ namespace valhalla::host::process {
 
 /// A thread that looks for plugin handlers running longer than a limit and reports
 /// them once: a handler cannot be cancelled, so the first report is the signal to
-/// replace the whole worker.
+/// replace the whole worker. On each check it also calls `sample`, which publishes
+/// gauges that nothing else updates.
 class StuckWatchdog {
 public:
     using Report = std::function<void(const std::vector<server::LongRequest>&)>;
 
-    StuckWatchdog(std::chrono::milliseconds limit, Report report);
+    StuckWatchdog(std::chrono::milliseconds limit, Report report, std::function<void()> sample);
     ~StuckWatchdog();
     StuckWatchdog(const StuckWatchdog&) = delete;
     StuckWatchdog& operator=(const StuckWatchdog&) = delete;
@@ -28,6 +29,7 @@ private:
 
     std::chrono::milliseconds limit_;
     Report report_;
+    std::function<void()> sample_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;

@@ -60,9 +60,14 @@ void Worker::start() {
 
     warnAboutUnclaimedSections();
     startListener();
+    auto& slot = region_->layout().workers[options_.region_slot];
     watchdog_ = std::make_unique<StuckWatchdog>(
         settings_.handler_timeout,
-        [this](const std::vector<server::LongRequest>& stuck) { reportStuck(stuck); });
+        [this](const std::vector<server::LongRequest>& stuck) { reportStuck(stuck); },
+        [this, &slot] {
+            slot.pool_size.store(static_cast<std::int64_t>(database_->poolSize()));
+            slot.pool_in_use.store(static_cast<std::int64_t>(database_->inUse()));
+        });
     serving_ = true;
     std::size_t loaded = 0;
     for (const auto& result : plugins_->results()) {
@@ -242,6 +247,7 @@ void Worker::startListener() {
         }
         listener_ = std::make_unique<server::connection::ConnectionServer>(
             settings_, new server::DispatcherFactory(*dispatcher_), listen_fd);
+        listener_->setGauges(&region_->layout().workers[options_.region_slot]);
         listener_->start();
     } catch (const Poco::Exception& error) {
         throw StartupError("cannot listen on " + settings_.host + ":" +

@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -919,6 +920,9 @@ TEST(ConnectionLayer, FullQueueGives503) {
     EXPECT_EQ(busy_response->status, 200);
     ASSERT_TRUE(queued_response) << queued.error();
     EXPECT_EQ(queued_response->status, 200);
+    auto metrics = httpRequest(server->port(), "GET", "/metrics");
+    EXPECT_NE(metrics.body.find("\nvalhalla_request_queue_rejections_total 1\n"), std::string::npos)
+        << metrics.body;
 }
 
 TEST(ConnectionLayer, QueueTimeoutGives503) {
@@ -943,6 +947,9 @@ TEST(ConnectionLayer, QueueTimeoutGives503) {
     EXPECT_LT(elapsed, 1500ms);
     ASSERT_TRUE(busy_response) << busy.error();
     EXPECT_EQ(busy_response->status, 200);
+    auto metrics = httpRequest(server->port(), "GET", "/metrics");
+    EXPECT_NE(metrics.body.find("\nvalhalla_request_queue_rejections_total 1\n"), std::string::npos)
+        << metrics.body;
 }
 
 TEST(ConnectionLayer, ExpectContinueGets100ThenResponse) {

@@ -261,6 +261,38 @@ TEST(SharedState, ReloadFailureVisibleEverywhere) {
     EXPECT_EQ(a->get("/hello").first, 200);
 }
 
+TEST(SharedState, GaugesCoverConnectionsAndPools) {
+    auto options = twoWorkers();
+    options.environment["MYSQL_POOL_SIZE"] = "3";
+    auto server = ServerProcess::start(options);
+    ASSERT_TRUE(waitForReadyCount(*server, 2)) << server->log();
+    std::vector<std::unique_ptr<WorkerConnection>> idle;
+    for (int i = 0; i < 5; ++i) {
+        idle.push_back(std::make_unique<WorkerConnection>(server->port()));
+        ASSERT_EQ(idle.back()->get("/hello").first, 200);
+    }
+    WorkerConnection scraper(server->port());
+
+    // Connection gauges lag by a sweep (100 ms) and pool gauges by a watchdog period
+    // (at most 1 s), so poll until both appear.
+    std::string metrics;
+    for (auto deadline = std::chrono::steady_clock::now() + 5s;
+         std::chrono::steady_clock::now() < deadline;
+         std::this_thread::sleep_for(100ms)) {
+        metrics = scraper.get("/metrics").second;
+        if (metricValue(metrics, "valhalla_connections_idle") >= 5 &&
+            metricValue(metrics, "valhalla_db_pool_size") == 6) {
+            break;
+        }
+    }
+
+    EXPECT_GE(metricValue(metrics, "valhalla_connections_open"), 6) << metrics;
+    EXPECT_GE(metricValue(metrics, "valhalla_connections_idle"), 5);
+    EXPECT_EQ(metricValue(metrics, "valhalla_db_pool_size"), 6);
+    EXPECT_EQ(metricValue(metrics, "valhalla_db_pool_sessions_in_use"), 0);
+    EXPECT_EQ(metricValue(metrics, "valhalla_request_queue_length"), 0);
+}
+
 TEST(SharedState, PluginMetricsSumOverWorkers) {
     auto options = twoWorkers();
     populatePluginDirectory(options.environment["PLUGIN_DIR"], {}, {"metrics_reporter"});

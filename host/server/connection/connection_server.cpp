@@ -187,6 +187,7 @@ void ConnectionServer::pollLoop() {
         if (now >= next_sweep) {
             expireConnections(now);
             expireQueuedRequests(now);
+            publishGauges();
             next_sweep = now + kSweepInterval;
         }
     }
@@ -202,6 +203,34 @@ void ConnectionServer::pollLoop() {
     }
     for (Connection* connection : idle) {
         closeConnection(connection);
+    }
+    publishGauges();
+}
+
+// Runs on the poll thread once per sweep, so the gauges in /metrics lag by at most a
+// sweep interval.
+void ConnectionServer::publishGauges() {
+    if (gauges_ == nullptr) {
+        return;
+    }
+    std::int64_t open = 0;
+    std::int64_t idle = 0;
+    {
+        std::lock_guard lock(registry_mutex_);
+        for (const auto& [pointer, owned] : connections_) {
+            ++open;
+            idle += owned->state == Connection::State::Polling ? 1 : 0;
+        }
+    }
+    gauges_->connections_open.store(open, std::memory_order_relaxed);
+    gauges_->connections_idle.store(idle, std::memory_order_relaxed);
+    gauges_->queue_length.store(static_cast<std::int64_t>(queue_.size()),
+                                std::memory_order_relaxed);
+}
+
+void ConnectionServer::countQueueRejection() {
+    if (gauges_ != nullptr) {
+        gauges_->queue_rejections.fetch_add(1, std::memory_order_relaxed);
     }
 }
 
@@ -468,6 +497,7 @@ void ConnectionServer::handOff(Connection* connection, const HeadScan& scan) {
         connection->queued_at = Clock::now();
     }
     if (!queue_.push(connection)) {
+        countQueueRejection();
         if (auto suppressed = overload_log_limit_.admit()) {
             log_->warn(
                 "request queue full; answering 503 queue_limit={} remote={} "
@@ -503,6 +533,7 @@ void ConnectionServer::expireQueuedRequests(Clock::time_point now) {
 }
 
 void ConnectionServer::rejectLateRequest(Connection* connection) {
+    countQueueRejection();
     if (auto suppressed = overload_log_limit_.admit()) {
         log_->warn(
             "request waited longer than the queue timeout; answering 503 remote={} "

@@ -19,6 +19,7 @@
 #include "server/connection/connection_socket.hpp"
 #include "server/connection/request_head.hpp"
 #include "server/connection/request_queue.hpp"
+#include "shared/region_layout.hpp"
 
 namespace valhalla::host::server::connection {
 
@@ -61,6 +62,10 @@ public:
     /// The port actually bound.
     int port() const;
 
+    /// Publishes open and idle connections, queue length and 503s for a full or late
+    /// queue to `slot`, from now on. Call before start.
+    void setGauges(shared::WorkerSlot* slot) { gauges_ = slot; }
+
 private:
     /// How long idle keep-alive connections stay open once a drain starts.
     static constexpr std::chrono::milliseconds kDrainGrace{500};
@@ -80,6 +85,8 @@ private:
     void rejectHead(Connection* connection, const HeadScan& scan);
     void arm(Connection* connection, bool add);
     Clock::time_point beginDrain();
+    void publishGauges();
+    void countQueueRejection();
     std::size_t connectionCount();
 
     // Request threads.
@@ -118,6 +125,7 @@ private:
     std::atomic<bool> stopping_{false};
     bool started_ = false;
     Clock::time_point accept_paused_until_{};
+    shared::WorkerSlot* gauges_ = nullptr;
     std::shared_ptr<spdlog::logger> log_;
     logging::RateLimiter slow_client_log_limit_{std::chrono::seconds(5)};
     logging::RateLimiter rejected_log_limit_{std::chrono::seconds(5)};
