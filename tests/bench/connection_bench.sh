@@ -18,9 +18,15 @@
 #      Each wrk run also records the server's CPU time (user + system, from
 #      /proc/PID/stat) per request, because client and server share the CPUs.
 #
+# With TLS=1 both servers serve HTTPS with the same self-signed EC P-256
+# certificate, made by the openssl command: valhalla through SSL_CERT_PATH and
+# SSL_KEY_PATH, the stock server through a SecureServerSocket with valhalla's
+# protocol versions and TLS 1.2 suites. wrk then requests https:// URLs, and
+# step 4 is skipped, because idle_clients.py speaks plain HTTP only.
+#
 # Environment overrides (defaults in brackets): BUILD_DIR [build-bench],
 # DURATION [10s], PAIRS [3], CONNECTIONS ["64 256"], WRK_THREADS [2],
-# THREADS [64], IDLE_SMALL [256], IDLE_LARGE [10000], FRESH [200].
+# THREADS [64], IDLE_SMALL [256], IDLE_LARGE [10000], FRESH [200], TLS [0].
 # With the defaults the measurements take about 3 minutes, plus the build.
 # Everything it starts binds 127.0.0.1 and is stopped by PID on exit.
 set -euo pipefail
@@ -36,6 +42,15 @@ threads=${THREADS:-64}
 idle_small=${IDLE_SMALL:-256}
 idle_large=${IDLE_LARGE:-10000}
 fresh=${FRESH:-200}
+tls=${TLS:-0}
+case $tls in
+    0) scheme=http ;;
+    1) scheme=https ;;
+    *)
+        echo "connection_bench: TLS must be 0 or 1, got '$tls'" >&2
+        exit 2
+        ;;
+esac
 
 started_pids=()
 work_dir=$(mktemp -d -t valhalla-bench.XXXXXX)
@@ -122,16 +137,31 @@ wait_ready() {
             cat "$log_file" >&2
             fail "$name (pid $pid) exited during start-up; its output is above"
         fi
-        if curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$port/hello"; then
+        # -k: the benchmark's certificate is self-signed.
+        if curl -sfk -o /dev/null --max-time 1 "$scheme://127.0.0.1:$port/hello"; then
             return 0
         fi
         sleep 0.1
     done
     cat "$log_file" >&2
-    fail "$name (pid $pid) did not answer GET /hello on 127.0.0.1:$port within 30 s"
+    fail "$name (pid $pid) did not answer GET $scheme://127.0.0.1:$port/hello within 30 s"
+}
+
+# Makes a self-signed EC P-256 certificate and key for 127.0.0.1 in $work_dir.
+make_certificate() {
+    certificate=$work_dir/bench.crt
+    key=$work_dir/bench.key
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -subj /CN=valhalla-bench -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$key" -out "$certificate" >"$work_dir/openssl.log" 2>&1 ||
+        { cat "$work_dir/openssl.log" >&2; fail "openssl req failed"; }
 }
 
 start_valhalla() {
+    local tls_settings=()
+    if [[ $tls == 1 ]]; then
+        tls_settings=(SSL_CERT_PATH="$certificate" SSL_KEY_PATH="$key")
+    fi
     mkdir -p "$work_dir/valhalla/plugins"
     cp "$build_dir/plugins/hello.so" "$work_dir/valhalla/plugins/"
     # A clean environment, so settings in the caller's environment (MYSQL_HOST,
@@ -139,14 +169,19 @@ start_valhalla() {
     (cd "$work_dir/valhalla" && exec env -i PATH="$PATH" HOME="$work_dir/valhalla" \
         FLASK_HOST=127.0.0.1 FLASK_PORT="$valhalla_port" SERVER_THREADS="$threads" \
         PLUGIN_DIR="$work_dir/valhalla/plugins" SQLITE_PATH="$work_dir/valhalla/var/valhalla.db" \
-        LOG_LEVEL=warn "$build_dir/bin/valhalla") >"$work_dir/valhalla.log" 2>&1 &
+        LOG_LEVEL=warn "${tls_settings[@]}" "$build_dir/bin/valhalla") >"$work_dir/valhalla.log" 2>&1 &
     valhalla_pid=$!
     started_pids+=("$valhalla_pid")
     wait_ready valhalla "$valhalla_pid" "$valhalla_port" "$work_dir/valhalla.log"
 }
 
 start_stock() {
-    "$build_dir/bin/valhalla_stock_server" "$stock_port" "$threads" >"$work_dir/stock.log" 2>&1 &
+    local tls_arguments=()
+    if [[ $tls == 1 ]]; then
+        tls_arguments=("$certificate" "$key")
+    fi
+    "$build_dir/bin/valhalla_stock_server" "$stock_port" "$threads" "${tls_arguments[@]}" \
+        >"$work_dir/stock.log" 2>&1 &
     stock_pid=$!
     started_pids+=("$stock_pid")
     wait_ready "stock server" "$stock_pid" "$stock_port" "$work_dir/stock.log"
@@ -190,7 +225,7 @@ run_wrk() {
     output="$work_dir/wrk-$server-$connections-$(date +%s%N).txt"
     ticks_before=$(cpu_ticks "$pid")
     wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency \
-        "http://127.0.0.1:$port/hello" >"$output" 2>&1 ||
+        "$scheme://127.0.0.1:$port/hello" >"$output" 2>&1 ||
         { cat "$output" >&2; fail "wrk failed against $server"; }
     ticks_after=$(cpu_ticks "$pid")
     rate=$(awk '/^Requests\/sec:/ {print $2}' "$output")
@@ -246,6 +281,9 @@ require_tool wrk wrk
 require_tool curl curl
 require_tool python3 python3
 require_tool cmake cmake
+if [[ $tls == 1 ]]; then
+    require_tool openssl openssl
+fi
 
 # valhalla needs one descriptor per idle connection.
 ulimit -n "$(ulimit -Hn)"
@@ -258,12 +296,15 @@ fi
 clock_ticks=$(getconf CLK_TCK)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 build
+if [[ $tls == 1 ]]; then
+    make_certificate
+fi
 read -r valhalla_port stock_port < <(free_ports)
 start_valhalla
 start_stock
 valhalla_serving=$(serving_pid "$valhalla_pid")
 log "valhalla pid $valhalla_pid (serving pid $valhalla_serving) on port $valhalla_port," \
-    "stock pid $stock_pid on port $stock_port, $threads threads each"
+    "stock pid $stock_pid on port $stock_port, $threads threads each, $scheme"
 
 # --- throughput: alternating wrk runs ---------------------------------------
 
@@ -279,11 +320,13 @@ done
 
 # --- idle connections ---------------------------------------------------------
 
-run_idle "valhalla-$idle_small" "$valhalla_port" "$idle_small" "$valhalla_serving"
-run_idle "stock-$idle_small" "$stock_port" "$idle_small" "$stock_pid"
-sleep 1
-valhalla_rss_before=$(awk '/^VmRSS:/ {print $2}' "/proc/$valhalla_serving/status")
-run_idle "valhalla-$idle_large" "$valhalla_port" "$idle_large" "$valhalla_serving"
+if [[ $tls == 0 ]]; then
+    run_idle "valhalla-$idle_small" "$valhalla_port" "$idle_small" "$valhalla_serving"
+    run_idle "stock-$idle_small" "$stock_port" "$idle_small" "$stock_pid"
+    sleep 1
+    valhalla_rss_before=$(awk '/^VmRSS:/ {print $2}' "/proc/$valhalla_serving/status")
+    run_idle "valhalla-$idle_large" "$valhalla_port" "$idle_large" "$valhalla_serving"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 stop_servers
@@ -291,7 +334,7 @@ stop_servers
 # --- report -------------------------------------------------------------------
 
 echo
-echo "## wrk runs (-t$wrk_threads -d$duration --latency, GET /hello, in the order run)"
+echo "## wrk runs (-t$wrk_threads -d$duration --latency, GET $scheme:// /hello, in the order run)"
 echo
 echo "| run | server | connections | req/s | p99 latency (ms) | socket errors | non-2xx/3xx |" \
     "server CPU per request (us) |"
@@ -317,7 +360,11 @@ for connections in "${connection_counts[@]}"; do
         "$work_dir/wrk_results")
     s_errors=$(awk -v c="$connections" '$1 == "stock" && $2 == c {n += $5 + $6} END {print n + 0}' \
         "$work_dir/wrk_results")
-    if [[ "$connections" == 64 ]]; then
+    # The targets are for plain HTTP, so a TLS run only reports its ratios.
+    if [[ $tls == 1 ]]; then
+        met=""
+        target="none"
+    elif [[ "$connections" == 64 ]]; then
         met=$(awk -v r="$ratio" 'BEGIN { print (r >= 1.0) ? 1 : 0 }')
         stretch=$(awk -v r="$ratio" 'BEGIN { print (r >= 1.2) ? "met" : "not met" }')
         target=">= 1.0 x stock (stretch 1.2 x: $stretch)"
@@ -340,35 +387,37 @@ for connections in "${connection_counts[@]}"; do
         "| | |"
 done
 
-small_v="$work_dir/idle-valhalla-$idle_small.txt"
-small_s="$work_dir/idle-stock-$idle_small.txt"
-large_v="$work_dir/idle-valhalla-$idle_large.txt"
-fresh_cell() {
-    local p99
-    p99=$(idle_value "$1" fresh_p99_ms)
-    if [[ "$p99" == none ]]; then p99="no p99"; else p99="$p99 ms p99"; fi
-    echo "$p99 ($(idle_value "$1" fresh_ok) of $(idle_value "$1" fresh_attempted) ok," \
-        "$(idle_value "$1" fresh_failed) failed, $(idle_value "$1" fresh_timed_out) timed out)"
-}
-small_p99=$(idle_value "$small_v" fresh_p99_ms)
-small_met=$(awk -v p="$small_p99" -v ok="$(idle_value "$small_v" fresh_ok)" \
-    -v n="$(idle_value "$small_v" fresh_attempted)" \
-    'BEGIN { print (p != "none" && p + 0 < 50 && ok == n) ? 1 : 0 }')
-echo "| fresh request with $idle_small idle connections | $(fresh_cell "$small_v") |" \
-    "$(fresh_cell "$small_s") | | p99 < 50 ms, no failures | $(verdict "$small_met") |"
-echo "| idle connections answered / still open at the end ($idle_small) |" \
-    "$(idle_value "$small_v" idle_answered) / $(idle_value "$small_v" idle_still_open) |" \
-    "$(idle_value "$small_s" idle_answered) / $(idle_value "$small_s" idle_still_open) | | | |"
-large_rss=$(idle_value "$large_v" server_rss_kib)
-large_met=$(awk -v kib="$large_rss" -v open="$(idle_value "$large_v" idle_still_open)" \
-    -v want="$idle_large" 'BEGIN { print (kib != "None" && kib / 1024 < 100 && open == want) ? 1 : 0 }')
-echo "| fresh request with $idle_large idle connections | $(fresh_cell "$large_v") | | | | |"
-echo "| VmRSS with $idle_large idle connections open | $(rss_mib "$large_rss") MiB" \
-    "(before: $(rss_mib "$valhalla_rss_before") MiB) | | | < 100 MiB, all open |" \
-    "$(verdict "$large_met") |"
-echo "| idle connections answered / still open at the end ($idle_large) |" \
-    "$(idle_value "$large_v" idle_answered) / $(idle_value "$large_v" idle_still_open) | | | | |"
-echo "| threads with $idle_large idle connections | $(idle_value "$large_v" server_threads) |" \
-    "| | | |"
+if [[ $tls == 0 ]]; then
+    small_v="$work_dir/idle-valhalla-$idle_small.txt"
+    small_s="$work_dir/idle-stock-$idle_small.txt"
+    large_v="$work_dir/idle-valhalla-$idle_large.txt"
+    fresh_cell() {
+        local p99
+        p99=$(idle_value "$1" fresh_p99_ms)
+        if [[ "$p99" == none ]]; then p99="no p99"; else p99="$p99 ms p99"; fi
+        echo "$p99 ($(idle_value "$1" fresh_ok) of $(idle_value "$1" fresh_attempted) ok," \
+            "$(idle_value "$1" fresh_failed) failed, $(idle_value "$1" fresh_timed_out) timed out)"
+    }
+    small_p99=$(idle_value "$small_v" fresh_p99_ms)
+    small_met=$(awk -v p="$small_p99" -v ok="$(idle_value "$small_v" fresh_ok)" \
+        -v n="$(idle_value "$small_v" fresh_attempted)" \
+        'BEGIN { print (p != "none" && p + 0 < 50 && ok == n) ? 1 : 0 }')
+    echo "| fresh request with $idle_small idle connections | $(fresh_cell "$small_v") |" \
+        "$(fresh_cell "$small_s") | | p99 < 50 ms, no failures | $(verdict "$small_met") |"
+    echo "| idle connections answered / still open at the end ($idle_small) |" \
+        "$(idle_value "$small_v" idle_answered) / $(idle_value "$small_v" idle_still_open) |" \
+        "$(idle_value "$small_s" idle_answered) / $(idle_value "$small_s" idle_still_open) | | | |"
+    large_rss=$(idle_value "$large_v" server_rss_kib)
+    large_met=$(awk -v kib="$large_rss" -v open="$(idle_value "$large_v" idle_still_open)" \
+        -v want="$idle_large" 'BEGIN { print (kib != "None" && kib / 1024 < 100 && open == want) ? 1 : 0 }')
+    echo "| fresh request with $idle_large idle connections | $(fresh_cell "$large_v") | | | | |"
+    echo "| VmRSS with $idle_large idle connections open | $(rss_mib "$large_rss") MiB" \
+        "(before: $(rss_mib "$valhalla_rss_before") MiB) | | | < 100 MiB, all open |" \
+        "$(verdict "$large_met") |"
+    echo "| idle connections answered / still open at the end ($idle_large) |" \
+        "$(idle_value "$large_v" idle_answered) / $(idle_value "$large_v" idle_still_open) | | | | |"
+    echo "| threads with $idle_large idle connections | $(idle_value "$large_v" server_threads) |" \
+        "| | | |"
+fi
 echo
 echo "Load average (1, 5, 15 min): $load_before before the build, $load_after after the last run."

@@ -2,9 +2,11 @@
 // valhalla's hello plugin. connection_bench.sh uses it as the baseline that the
 // connection layer is measured against.
 //
-// Usage: valhalla_stock_server PORT THREADS
-// It binds 127.0.0.1 only, prints one "listening" line once it accepts connections,
-// and stops on SIGTERM or SIGINT.
+// Usage: valhalla_stock_server PORT THREADS [CERTIFICATE KEY]
+// With a PEM certificate and key it serves HTTPS through a SecureServerSocket, with
+// the protocol versions and TLS 1.2 suites that valhalla uses. It binds 127.0.0.1
+// only, prints one "listening" line once it accepts connections, and stops on
+// SIGTERM or SIGINT.
 
 #include <csignal>
 #include <cstdlib>
@@ -12,12 +14,14 @@
 #include <string>
 
 #include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/NumberParser.h>
@@ -36,6 +40,12 @@ constexpr int kMaxQueued = 64;
 constexpr int kMaxThreads = 4096;
 
 const std::string kHelloBody = R"({"message":"hello"})";
+
+// The TLS 1.2 suites of valhalla's server context. TLS 1.3 keeps OpenSSL's defaults.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 class HelloHandler : public Poco::Net::HTTPRequestHandler {
 public:
@@ -82,17 +92,45 @@ int parseArgument(const char* name, const std::string& text, int minimum, int ma
     return value;
 }
 
+// Creates the listening socket: plain TCP, or TLS when `certificate` is not empty.
+Poco::Net::ServerSocket listen(int port, const std::string& certificate, const std::string& key) {
+    Poco::Net::SocketAddress address("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::ServerSocket socket;
+    if (!certificate.empty()) {
+        Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE,
+                                                                 key,
+                                                                 certificate,
+                                                                 "",
+                                                                 Poco::Net::Context::VERIFY_NONE,
+                                                                 9,
+                                                                 false,
+                                                                 kTls12Ciphers);
+        context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+        context->preferServerCiphers();
+        socket = Poco::Net::SecureServerSocket(context);
+    }
+    socket.bind(address, true);
+    // valhalla's listener also uses SOMAXCONN, so the comparison is about serving
+    // connections rather than about the kernel's accept queue. Poco's default is 64.
+    socket.listen(SOMAXCONN);
+    return socket;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::cerr << "usage: valhalla_stock_server PORT THREADS\n"
-                     "  PORT     TCP port on 127.0.0.1 (0 picks a free port)\n"
-                     "  THREADS  request threads, the size of the server's own thread pool\n";
+    if (argc != 3 && argc != 5) {
+        std::cerr << "usage: valhalla_stock_server PORT THREADS [CERTIFICATE KEY]\n"
+                     "  PORT         TCP port on 127.0.0.1 (0 picks a free port)\n"
+                     "  THREADS      request threads, the size of the server's own thread pool\n"
+                     "  CERTIFICATE  PEM certificate file; with KEY, serve HTTPS\n"
+                     "  KEY          PEM private key file without a pass phrase\n";
         return 2;
     }
     int port = parseArgument("PORT", argv[1], 0, 65535);
     int threads = parseArgument("THREADS", argv[2], 1, kMaxThreads);
+    std::string certificate = argc == 5 ? argv[3] : "";
+    std::string key = argc == 5 ? argv[4] : "";
 
     // Block the stop signals before any thread starts, so every thread inherits the mask
     // and only sigwait() below receives them.
@@ -103,11 +141,7 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     try {
-        Poco::Net::ServerSocket socket;
-        socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), true);
-        // valhalla's listener also uses SOMAXCONN, so the comparison is about serving
-        // connections rather than about the kernel's accept queue. Poco's default is 64.
-        socket.listen(SOMAXCONN);
+        Poco::Net::ServerSocket socket = listen(port, certificate, key);
 
         // HTTPServer without its own pool uses Poco's default pool of 16 threads,
         // whatever maxThreads is set to (Poco 1.11).
@@ -120,7 +154,8 @@ int main(int argc, char** argv) {
         Poco::Net::HTTPServer server(new HandlerFactory, pool, socket, params);
         server.start();
         std::cout << "valhalla_stock_server listening on 127.0.0.1:" << socket.address().port()
-                  << " threads=" << threads << " max_queued=" << kMaxQueued << std::endl;
+                  << " threads=" << threads << " max_queued=" << kMaxQueued
+                  << " tls=" << (certificate.empty() ? "off" : "on") << std::endl;
 
         int received = 0;
         sigwait(&stop_signals, &received);

@@ -85,11 +85,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Runs prefix/start.sh with only PATH, HOME, FLASK_HOST, FLASK_PORT and the
-# assignments given as arguments in its environment, so nothing of the caller's
-# environment (SSL_CERT_PATH, MYSQL_HOST, ...) leaks in. Output goes to $log.
-run_start_sh() {
-    env -i PATH="$PATH" HOME="$temp" FLASK_HOST=127.0.0.1 FLASK_PORT="$port" "$@" \
+# Replaces the calling shell with prefix/start.sh, so call it in a subshell. env and
+# start.sh exec in turn, so the subshell's pid becomes the server's. The
+# environment has only PATH, HOME, FLASK_HOST, FLASK_PORT and the assignments
+# given as arguments, so nothing of the caller's environment (SSL_CERT_PATH,
+# MYSQL_HOST, ...) leaks in. Output goes to $log.
+exec_start_sh() {
+    exec env -i PATH="$PATH" HOME="$temp" FLASK_HOST=127.0.0.1 FLASK_PORT="$port" "$@" \
         "$prefix/start.sh" </dev/null >"$log" 2>&1
 }
 
@@ -100,7 +102,7 @@ start_server() {
     shift
     port=$(free_port)
     log=$temp/server-$scheme.log
-    run_start_sh "$@" &
+    (exec_start_sh "$@") &
     server_pid=$!
     for ((waited = 0; waited < server_start_timeout * 10; waited++)); do
         if ! kill -0 "$server_pid" 2>/dev/null; then
@@ -136,7 +138,7 @@ expect_rejected() {
     shift
     port=$(free_port)
     log=$temp/rejected-$variable.log
-    run_start_sh "$@" || status=$?
+    (exec_start_sh "$@") || status=$?
     if ((status != 1)); then
         cat "$log" >&2
         fail "start.sh with a missing $variable file exited with $status, expected 1"
