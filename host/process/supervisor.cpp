@@ -103,7 +103,8 @@ int Supervisor::run() {
     for (int slot = 0; slot < settings_.workers; ++slot) {
         startWorker(generation, slot, false);
     }
-    log_->info("supervisor listening url=http://{}:{} workers={} generation={}",
+    log_->info("supervisor listening url={}://{}:{} workers={} generation={}",
+               settings_.tls_certificate.empty() ? "http" : "https",
                settings_.host,
                server::connection::localPort(listen_fd_),
                settings_.workers,
