@@ -26,9 +26,9 @@ Worker::~Worker() {
 }
 
 void Worker::start() {
+    attachRegion();
     log_->info("open-files limit raised to the hard limit open_files={}",
                server::connection::raiseOpenFileLimit());
-    attachRegion();
     createGeneration();
     database_ = std::make_unique<database::DatabasePool>(settings_);
     logConnectionBudget();
