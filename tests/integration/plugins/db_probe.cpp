@@ -35,14 +35,20 @@ void allowReconnect(SessionLease& lease) {
     mysql_options(handle, MYSQL_OPT_RECONNECT, &on);
 }
 
-/// Logs the connection id, for the test to kill that connection, and sleeps for
-/// `pause_ms`.
+/// Logs the connection id on MySQL, for the test to kill that connection, and sleeps
+/// for `pause_ms`. Does nothing when `pause_ms` is 0 or absent.
 void pause(const RequestContext& request, SessionLease& lease, spdlog::logger& logger) {
-    auto connection = lease.read("SELECT CONNECTION_ID()").rows.at(0).at(0);
-    logger.info("probe transaction paused label={} connection_id={}",
-                request.queryParameter("label").value_or(""),
-                connection.convert<std::string>());
-    std::this_thread::sleep_for(std::chrono::milliseconds(integerParameter(request, "pause_ms")));
+    Poco::Int64 milliseconds = integerParameter(request, "pause_ms");
+    if (milliseconds == 0) {
+        return;
+    }
+    if (isMysql(lease)) {
+        auto connection = lease.read("SELECT CONNECTION_ID()").rows.at(0).at(0);
+        logger.info("probe transaction paused label={} connection_id={}",
+                    request.queryParameter("label").value_or(""),
+                    connection.convert<std::string>());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(milliseconds));
 }
 
 /// Routes that exercise SessionLease::read(), write() and sdk::Transaction against the
