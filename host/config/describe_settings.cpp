@@ -56,6 +56,8 @@ constexpr std::array<std::pair<std::string_view, Formatter>, kSettingCount> kFor
     {"database.pool.size", [](const Settings& s) { return std::to_string(s.pool_size); }},
     {"database.pool.acquire_timeout",
      [](const Settings& s) { return formatDuration(s.acquire_timeout); }},
+    {"database.pool.statement_cache_size",
+     [](const Settings& s) { return std::to_string(s.statement_cache_size); }},
     {"database.sqlite.path", [](const Settings& s) { return s.sqlite_path; }},
     {"logging.level", [](const Settings& s) { return s.log_level; }},
     {"logging.format", [](const Settings& s) { return s.log_format; }},

@@ -96,6 +96,12 @@ constexpr std::array kSettingTable = {
                 "",
                 "2s",
                 "duration to wait for a free database session before a 503"},
+    SettingSpec{"database.pool.statement_cache_size",
+                "",
+                "32",
+                "prepared statements kept per pooled MySQL connection, 0-1000 (0 turns the "
+                "cache off), lowered at start-up to fit MariaDB's default "
+                "max_prepared_stmt_count"},
     SettingSpec{"database.sqlite.path", "SQLITE_PATH", "var/valhalla.db", "SQLite database file"},
     SettingSpec{
         "logging.level", "LOG_LEVEL", "info", "trace, debug, info, warn, error, critical or off"},

@@ -25,7 +25,7 @@ struct SettingSpec {
 };
 
 /// Number of settings of the host.
-inline constexpr std::size_t kSettingCount = 34;
+inline constexpr std::size_t kSettingCount = 35;
 
 /// Every setting of the host, in the order of the help text.
 std::span<const SettingSpec> settingTable();

@@ -159,6 +159,8 @@ void readDatabase(const SettingsReader& reader,
     out.pool_size = static_cast<std::size_t>(
         reader.integer("database.pool.size", 1, static_cast<long long>(kMaxPoolSize)));
     out.acquire_timeout = reader.duration("database.pool.acquire_timeout");
+    out.statement_cache_size =
+        static_cast<std::size_t>(reader.integer("database.pool.statement_cache_size", 0, 1000));
     out.sqlite_path = readRequiredPath(reader, "database.sqlite.path", directories.start);
 }
 

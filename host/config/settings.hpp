@@ -54,6 +54,7 @@ struct Settings {
     MysqlSettings mysql;
     std::size_t pool_size = 0;
     std::chrono::milliseconds acquire_timeout{2000};
+    std::size_t statement_cache_size = 32;
     std::string sqlite_path;
 
     std::string log_level = "info";

@@ -10,6 +10,7 @@
 #include <valhalla/sdk/http_error.hpp>
 
 #include "database/connection_string.hpp"
+#include "database/statement_cache_budget.hpp"
 #include "logging/logging.hpp"
 
 namespace valhalla::host::database {
@@ -24,14 +25,15 @@ void registerConnectors() {
     });
 }
 
-std::unique_ptr<TunedSessionPool> makePool(const config::Settings& settings) {
+std::unique_ptr<TunedSessionPool> makePool(const config::Settings& settings,
+                                           const SessionConnectors& connectors) {
     int size = static_cast<int>(settings.pool_size);
     if (settings.database_connector == "mysql") {
         return std::make_unique<TunedSessionPool>(
-            "mysql", mysqlConnectionString(settings.mysql), size);
+            connectors.mysql(), mysqlConnectionString(settings.mysql), size);
     }
     std::filesystem::create_directories(std::filesystem::path(settings.sqlite_path).parent_path());
-    return std::make_unique<TunedSessionPool>("sqlite", settings.sqlite_path, size);
+    return std::make_unique<TunedSessionPool>(connectors.sqlite(), settings.sqlite_path, size);
 }
 
 }  // namespace
@@ -44,7 +46,8 @@ DatabasePool::DatabasePool(const config::Settings& settings)
       slots_(static_cast<int>(settings.pool_size), static_cast<int>(settings.pool_size)),
       log_(logging::get("db")) {
     registerConnectors();
-    pool_ = makePool(settings);
+    createConnectors(settings);
+    pool_ = makePool(settings, *connectors_);
     log_->info("database pool created connector={} target={} pool_size={} acquire_timeout_ms={}",
                connector_,
                target_,
@@ -67,6 +70,41 @@ sdk::SessionLease DatabasePool::acquire() {
     } catch (const Poco::Exception& error) {
         slot.reset();
         failUnreachable(error.displayText());
+    }
+}
+
+void DatabasePool::createConnectors(const config::Settings& settings) {
+    StatementCacheBudget budget = statementCacheBudget(settings.statement_cache_size,
+                                                       static_cast<std::size_t>(settings.workers),
+                                                       settings.pool_size);
+    QueryRunnerOptions mysql;
+    mysql.cache_capacity = budget.per_connection;
+    mysql.log = log_;
+    mysql.retry_log_limit = std::make_shared<logging::RateLimiter>(std::chrono::seconds(5));
+    QueryRunnerOptions sqlite = mysql;
+    sqlite.cache_capacity = 0;
+    connectors_ = std::make_unique<SessionConnectors>(mysql, sqlite);
+
+    if (connector_ != "mysql") {
+        log_->info("statement cache off connector={}: SQLite prepares without a round trip",
+                   connector_);
+        return;
+    }
+    log_->info(
+        "statement cache per_connection={} workers={} pool_size={} "
+        "max_prepared_statements={} server_default_limit={}",
+        budget.per_connection,
+        settings.workers,
+        size_,
+        budget.max_prepared_statements,
+        kDefaultServerStatementLimit);
+    if (budget.lowered) {
+        log_->warn(
+            "statement cache lowered to fit the server's prepared statement limit "
+            "configured={} per_connection={}; lower WORKERS or MYSQL_POOL_SIZE to keep more "
+            "statements per connection",
+            settings.statement_cache_size,
+            budget.per_connection);
     }
 }
 

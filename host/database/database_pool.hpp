@@ -11,6 +11,7 @@
 #include <valhalla/sdk/database.hpp>
 
 #include "config/settings.hpp"
+#include "database/session_connectors.hpp"
 #include "database/tuned_session_pool.hpp"
 #include "logging/rate_limiter.hpp"
 
@@ -45,11 +46,14 @@ private:
     void releaseSlot();
     [[noreturn]] void failExhausted();
     [[noreturn]] void failUnreachable(const std::string& reason);
+    void createConnectors(const config::Settings& settings);
 
     std::string connector_;
     std::string target_;
     std::size_t size_;
     std::chrono::milliseconds acquire_timeout_;
+    // Declared before the pool, which creates its sessions through these connectors.
+    std::unique_ptr<SessionConnectors> connectors_;
     std::unique_ptr<TunedSessionPool> pool_;
     Poco::Semaphore slots_;
     std::atomic<std::size_t> in_use_{0};

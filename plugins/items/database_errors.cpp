@@ -15,11 +15,13 @@ namespace {
 
 /// MySQL and MariaDB error numbers after which the same request can succeed later.
 /// They are 1040 too many connections, 1053 server shutdown, 1205 lock wait timeout,
-/// 1213 deadlock and 1927 connection killed. The client errors are 2002 and 2003
-/// (cannot connect), 2006 (server has gone away), and 2013 and 2055 (connection lost
-/// during a query).
-constexpr std::array<int, 10> kRetryableMysqlErrors = {
-    1040, 1053, 1205, 1213, 1927, 2002, 2003, 2006, 2013, 2055};
+/// 1213 deadlock, 1243 unknown prepared statement (the client reconnected, so the new
+/// connection lacks it) and 1927 connection killed. The client errors are 2002 and
+/// 2003 (cannot connect), 2006 (server has gone away), 2013 and 2055 (connection lost
+/// during a query) and 2030 (statement not prepared: the client reconnected for
+/// another statement).
+constexpr std::array<int, 12> kRetryableMysqlErrors = {
+    1040, 1053, 1205, 1213, 1243, 1927, 2002, 2003, 2006, 2013, 2030, 2055};
 
 /// Reads the error number that Poco 1.11 writes into the message as
 /// "[mysql_errno]: N" or "[mysql_stmt_errno]: N", because its code() stays 0. Returns

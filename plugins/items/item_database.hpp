@@ -33,7 +33,7 @@ public:
     void createTableAtStart();
 
     /// Acquires a session, makes sure the table exists, and returns
-    /// `action(store, session)`. The session goes back to the pool before this returns.
+    /// `action(store, lease)`. The session goes back to the pool before this returns.
     /// Throws sdk::HttpError 503 with Retry-After when no session is free or the
     /// database is unreachable. Other database errors pass through unchanged, so the
     /// host responds with 500 and logs them as bugs.
@@ -42,7 +42,7 @@ public:
         sdk::SessionLease lease = database_.acquire();
         try {
             table_.ensureCreated(lease.session());
-            return std::forward<Action>(action)(store_, lease.session());
+            return std::forward<Action>(action)(store_, lease);
         } catch (const Poco::Exception& error) {
             if (isDatabaseUnavailable(error)) {
                 throwUnavailable(request, error.displayText());

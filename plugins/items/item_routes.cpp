@@ -69,8 +69,8 @@ void ItemRoutes::registerRoutes(sdk::Router& router) {
 void ItemRoutes::create(sdk::RequestContext& request) {
     ItemFields fields = validateItemFields(*sdk::readJsonObject(request));
 
-    Item item = database_.run(request, [&](const ItemStore& store, Poco::Data::Session& session) {
-        return store.insert(session, fields);
+    Item item = database_.run(request, [&](const ItemStore& store, sdk::SessionLease& lease) {
+        return store.insert(lease, fields);
     });
 
     request.response().set("Location", itemPath(item.id));
@@ -80,10 +80,9 @@ void ItemRoutes::create(sdk::RequestContext& request) {
 void ItemRoutes::read(sdk::RequestContext& request) {
     std::int64_t id = readItemId(request);
 
-    std::optional<Item> item =
-        database_.run(request, [&](const ItemStore& store, Poco::Data::Session& session) {
-            return store.find(session, id);
-        });
+    std::optional<Item> item = database_.run(
+        request,
+        [&](const ItemStore& store, sdk::SessionLease& lease) { return store.find(lease, id); });
 
     sdk::sendJson(request, HTTPResponse::HTTP_OK, itemToJson(foundOrThrow(item, id)));
 }
@@ -91,10 +90,9 @@ void ItemRoutes::read(sdk::RequestContext& request) {
 void ItemRoutes::list(sdk::RequestContext& request) {
     PageRequest page_request = readPageRequest(request, max_limit_);
 
-    ItemPage page =
-        database_.run(request, [&](const ItemStore& store, Poco::Data::Session& session) {
-            return store.list(session, page_request.limit, page_request.offset);
-        });
+    ItemPage page = database_.run(request, [&](const ItemStore& store, sdk::SessionLease& lease) {
+        return store.list(lease, page_request.limit, page_request.offset);
+    });
 
     sdk::sendJson(request, HTTPResponse::HTTP_OK, pageToJson(page, page_request));
 }
@@ -104,8 +102,8 @@ void ItemRoutes::replace(sdk::RequestContext& request) {
     ItemFields fields = validateItemFields(*sdk::readJsonObject(request));
 
     std::optional<Item> item =
-        database_.run(request, [&](const ItemStore& store, Poco::Data::Session& session) {
-            return store.replace(session, id, fields);
+        database_.run(request, [&](const ItemStore& store, sdk::SessionLease& lease) {
+            return store.replace(lease, id, fields);
         });
 
     sdk::sendJson(request, HTTPResponse::HTTP_OK, itemToJson(foundOrThrow(item, id)));
@@ -116,8 +114,8 @@ void ItemRoutes::patch(sdk::RequestContext& request) {
     ItemPatch changes = validateItemPatch(*sdk::readJsonObject(request));
 
     std::optional<Item> item =
-        database_.run(request, [&](const ItemStore& store, Poco::Data::Session& session) {
-            return store.update(session, id, changes);
+        database_.run(request, [&](const ItemStore& store, sdk::SessionLease& lease) {
+            return store.update(lease, id, changes);
         });
 
     sdk::sendJson(request, HTTPResponse::HTTP_OK, itemToJson(foundOrThrow(item, id)));
@@ -126,10 +124,9 @@ void ItemRoutes::patch(sdk::RequestContext& request) {
 void ItemRoutes::remove(sdk::RequestContext& request) {
     std::int64_t id = readItemId(request);
 
-    bool removed =
-        database_.run(request, [&](const ItemStore& store, Poco::Data::Session& session) {
-            return store.remove(session, id);
-        });
+    bool removed = database_.run(request, [&](const ItemStore& store, sdk::SessionLease& lease) {
+        return store.remove(lease, id);
+    });
 
     if (!removed) {
         throwNotFound(id);

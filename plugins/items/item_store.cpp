@@ -2,10 +2,10 @@
 
 #include <stdexcept>
 
-#include <Poco/Data/Statement.h>
-#include <Poco/Data/Transaction.h>
-#include <Poco/Nullable.h>
-#include <Poco/Types.h>
+#include <Poco/Dynamic/Var.h>
+
+#include <valhalla/sdk/query.hpp>
+#include <valhalla/sdk/transaction.hpp>
 
 #include "database_errors.hpp"
 #include "price.hpp"
@@ -15,9 +15,8 @@ namespace valhalla::plugins::items {
 
 namespace {
 
-using Poco::Data::Keywords::into;
 using Poco::Data::Keywords::now;
-using Poco::Data::Keywords::use;
+using Poco::Dynamic::Var;
 
 /// Parses a price read from the database, naming the item when the stored value is
 /// not a valid price, such as a negative one written by another program.
@@ -30,49 +29,32 @@ std::int64_t storedPrice(const std::string& text, std::int64_t id) {
     }
 }
 
-/// Result columns of the item selects, one vector per column.
-struct ItemRows {
-    std::vector<Poco::Int64> ids;
-    std::vector<std::string> names;
-    std::vector<std::string> prices;
-    std::vector<int> description_nulls;
-    std::vector<std::string> descriptions;
-    std::vector<std::string> created;
-    std::vector<std::string> updated;
-
-    void bindTo(Poco::Data::Statement& statement) {
-        statement, into(ids), into(names), into(prices), into(description_nulls),
-            into(descriptions), into(created), into(updated);
+/// Builds an item from a row with the columns that ItemSql describes.
+Item itemFromRow(const std::vector<Var>& row) {
+    Item item;
+    item.id = row.at(0).convert<Poco::Int64>();
+    item.name = row.at(1).convert<std::string>();
+    item.price_cents = storedPrice(row.at(2).convert<std::string>(), item.id);
+    if (row.at(3).convert<int>() == 0) {
+        item.description = row.at(4).convert<std::string>();
     }
+    item.created_at = toIsoTimestamp(row.at(5).convert<std::string>());
+    item.updated_at = toIsoTimestamp(row.at(6).convert<std::string>());
+    return item;
+}
 
-    Item at(std::size_t row) const {
-        Item item;
-        item.id = ids[row];
-        item.name = names[row];
-        item.price_cents = storedPrice(prices[row], item.id);
-        if (description_nulls[row] == 0) {
-            item.description = descriptions[row];
-        }
-        item.created_at = toIsoTimestamp(created[row]);
-        item.updated_at = toIsoTimestamp(updated[row]);
-        return item;
+std::vector<Item> itemsFromRows(const sdk::QueryResult& result) {
+    std::vector<Item> items;
+    items.reserve(result.rows.size());
+    for (const auto& row : result.rows) {
+        items.push_back(itemFromRow(row));
     }
+    return items;
+}
 
-    std::vector<Item> items() const {
-        std::vector<Item> result;
-        result.reserve(ids.size());
-        for (std::size_t row = 0; row < ids.size(); ++row) {
-            result.push_back(at(row));
-        }
-        return result;
-    }
-};
-
-Poco::Nullable<std::string> toNullable(const std::optional<std::string>& value) {
-    if (value) {
-        return Poco::Nullable<std::string>(*value);
-    }
-    return Poco::Nullable<std::string>();
+/// Returns the description as a query parameter: the text, or an empty Var for NULL.
+Var descriptionParameter(const std::optional<std::string>& description) {
+    return description ? Var(*description) : Var();
 }
 
 }  // namespace
@@ -84,21 +66,21 @@ void ItemStore::createTable(Poco::Data::Session& session) const {
     session << sql_.createTable(), now;
 }
 
-Item ItemStore::insert(Poco::Data::Session& session, const ItemFields& fields) const {
-    std::string name = fields.name;
-    std::string price = sql_.priceParameter(fields.price_cents);
-    Poco::Nullable<std::string> description = toNullable(fields.description);
+Item ItemStore::insert(sdk::SessionLease& lease, const ItemFields& fields) const {
     std::string timestamp = currentDatabaseTimestamp();
-    Poco::Int64 id = 0;
 
-    Poco::Data::Transaction transaction(session);
-    session << sql_.insert(), use(name), use(price), use(description), use(timestamp),
-        use(timestamp), now;
-    session << sql_.lastInsertId(), into(id), now;
+    sdk::Transaction transaction(lease);
+    lease.write(sql_.insert(),
+                {fields.name,
+                 sql_.priceParameter(fields.price_cents),
+                 descriptionParameter(fields.description),
+                 timestamp,
+                 timestamp});
+    Poco::Int64 id = lease.read(sql_.lastInsertId()).rows.at(0).at(0).convert<Poco::Int64>();
     if (id == 0) {
         throw DatabaseUnavailableError("the database connection was replaced during the insert");
     }
-    std::optional<Item> item = find(session, id);
+    std::optional<Item> item = find(lease, id);
     transaction.commit();
 
     if (!item) {
@@ -107,87 +89,63 @@ Item ItemStore::insert(Poco::Data::Session& session, const ItemFields& fields) c
     return *item;
 }
 
-std::optional<Item> ItemStore::find(Poco::Data::Session& session, std::int64_t id) const {
-    Poco::Int64 key = id;
-    ItemRows rows;
-    Poco::Data::Statement statement(session);
-    statement << sql_.selectOne();
-    rows.bindTo(statement);
-    statement, use(key);
-    statement.execute();
+std::optional<Item> ItemStore::find(sdk::SessionLease& lease, std::int64_t id) const {
+    sdk::QueryResult result = lease.read(sql_.selectOne(), {Poco::Int64{id}});
 
-    if (rows.ids.empty()) {
+    if (result.rows.empty()) {
         return std::nullopt;
     }
-    return rows.at(0);
+    return itemFromRow(result.rows.front());
 }
 
-ItemPage ItemStore::list(Poco::Data::Session& session,
-                         std::int64_t limit,
-                         std::int64_t offset) const {
-    Poco::Int64 row_limit = limit;
-    Poco::Int64 row_offset = offset;
-    Poco::Int64 total = 0;
-    ItemRows rows;
-
-    Poco::Data::Transaction transaction(session);
-    session << sql_.count(), into(total), now;
-    Poco::Data::Statement statement(session);
-    statement << sql_.selectPage();
-    rows.bindTo(statement);
-    statement, use(row_limit), use(row_offset);
-    statement.execute();
+ItemPage ItemStore::list(sdk::SessionLease& lease, std::int64_t limit, std::int64_t offset) const {
+    sdk::Transaction transaction(lease);
+    Poco::Int64 total = lease.read(sql_.count()).rows.at(0).at(0).convert<Poco::Int64>();
+    sdk::QueryResult page =
+        lease.read(sql_.selectPage(), {Poco::Int64{limit}, Poco::Int64{offset}});
     transaction.commit();
 
-    return ItemPage{rows.items(), total};
+    return ItemPage{itemsFromRows(page), total};
 }
 
-std::optional<Item> ItemStore::update(Poco::Data::Session& session,
+std::optional<Item> ItemStore::update(sdk::SessionLease& lease,
                                       std::int64_t id,
                                       const ItemPatch& patch) const {
     if (patch.empty()) {
-        return find(session, id);
+        return find(lease, id);
     }
-    std::string name = patch.name.value_or("");
-    std::string price = sql_.priceParameter(patch.price_cents.value_or(0));
-    Poco::Nullable<std::string> description = toNullable(patch.description.value_or(std::nullopt));
-    std::string timestamp = currentDatabaseTimestamp();
-    Poco::Int64 key = id;
-
-    Poco::Data::Transaction transaction(session);
-    Poco::Data::Statement statement(session);
-    statement << sql_.update(patch);
+    sdk::QueryParameters parameters;
     if (patch.name) {
-        statement, use(name);
+        parameters.emplace_back(*patch.name);
     }
     if (patch.price_cents) {
-        statement, use(price);
+        parameters.emplace_back(sql_.priceParameter(*patch.price_cents));
     }
     if (patch.description) {
-        statement, use(description);
+        parameters.push_back(descriptionParameter(*patch.description));
     }
-    statement, use(timestamp), use(key);
-    statement.execute();
-    std::optional<Item> item = find(session, id);
+    parameters.emplace_back(currentDatabaseTimestamp());
+    parameters.emplace_back(Poco::Int64{id});
+
+    sdk::Transaction transaction(lease);
+    lease.write(sql_.update(patch), parameters);
+    std::optional<Item> item = find(lease, id);
     transaction.commit();
     return item;
 }
 
-std::optional<Item> ItemStore::replace(Poco::Data::Session& session,
+std::optional<Item> ItemStore::replace(sdk::SessionLease& lease,
                                        std::int64_t id,
                                        const ItemFields& fields) const {
     ItemPatch patch;
     patch.name = fields.name;
     patch.price_cents = fields.price_cents;
     patch.description = fields.description;
-    return update(session, id, patch);
+    return update(lease, id, patch);
 }
 
-bool ItemStore::remove(Poco::Data::Session& session, std::int64_t id) const {
-    Poco::Int64 key = id;
-    Poco::Data::Statement statement(session);
-    statement << sql_.remove(), use(key);
-    return statement.execute() > 0;
+bool ItemStore::remove(sdk::SessionLease& lease, std::int64_t id) const {
+    return lease.write(sql_.remove(), {Poco::Int64{id}}).affected_rows > 0;
 }
 
 }  // namespace valhalla::plugins::items

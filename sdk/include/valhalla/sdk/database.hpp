@@ -2,10 +2,15 @@
 
 #include <cstddef>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
+#include <Poco/Any.h>
+#include <Poco/Data/DataException.h>
 #include <Poco/Data/Session.h>
+
+#include <valhalla/sdk/query.hpp>
 
 namespace valhalla::sdk {
 
@@ -52,7 +57,46 @@ public:
     /// The lent session, for calls such as `lease->begin()`.
     Poco::Data::Session* operator->() noexcept { return &session_; }
 
+    /// Runs a statement that changes nothing, such as a SELECT, and returns its rows.
+    ///
+    /// The statement is prepared once per pooled connection and kept, so the next call
+    /// with the same SQL text and parameter types costs MySQL one round trip instead of
+    /// prepare, execute and close. Outside a transaction a read that fails because the
+    /// connection was lost or replaced (MySQL errors 1243, 2006, 2013 and 2030) runs
+    /// once more with a freshly prepared statement. Throws the Poco::Data exception of
+    /// the statement when that fails too, std::invalid_argument for a parameter of an
+    /// unsupported type, and std::logic_error when the session was not lent by the
+    /// host's pool.
+    QueryResult read(const std::string& sql, const QueryParameters& parameters = {}) {
+        return runner().run(sql, parameters, detail::StatementKind::Read);
+    }
+
+    /// Runs a statement that may change data, such as an INSERT, UPDATE or DELETE,
+    /// through the same cache of prepared statements as read(), and returns the number
+    /// of changed rows in `affected_rows`. Never runs a statement twice: after a lost
+    /// connection it throws, because the server may have applied the change. Throws
+    /// like read().
+    QueryResult write(const std::string& sql, const QueryParameters& parameters = {}) {
+        return runner().run(sql, parameters, detail::StatementKind::Write);
+    }
+
 private:
+    detail::StatementRunner& runner() {
+        detail::StatementRunner* runner = nullptr;
+        try {
+            runner = Poco::AnyCast<detail::StatementRunner*>(
+                session_.getProperty(detail::kStatementRunnerProperty));
+        } catch (const Poco::Data::NotSupportedException&) {
+            // A session that the host's pool did not create has no runner.
+        }
+        if (runner == nullptr) {
+            throw std::logic_error(
+                "SessionLease::read() and write() need a session lent by "
+                "Database::acquire()");
+        }
+        return *runner;
+    }
+
     // Declared first so that it is destroyed last, after the session went back to
     // the pool.
     std::shared_ptr<void> slot_;

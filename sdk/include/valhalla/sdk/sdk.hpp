@@ -9,6 +9,8 @@
 #include <valhalla/sdk/metrics.hpp>
 #include <valhalla/sdk/plugin.hpp>
 #include <valhalla/sdk/plugin_context.hpp>
+#include <valhalla/sdk/query.hpp>
 #include <valhalla/sdk/request_context.hpp>
 #include <valhalla/sdk/router.hpp>
+#include <valhalla/sdk/transaction.hpp>
 #include <valhalla/sdk/version.hpp>
