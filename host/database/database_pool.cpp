@@ -60,8 +60,12 @@ DatabasePool::~DatabasePool() {
 }
 
 sdk::SessionLease DatabasePool::acquire() {
-    if (!slots_.tryWait(static_cast<long>(acquire_timeout_.count()))) {
-        failExhausted();
+    if (!slots_.tryWait(0)) {
+        ++acquire_waits_;
+        if (!slots_.tryWait(static_cast<long>(acquire_timeout_.count()))) {
+            ++exhausted_;
+            failExhausted();
+        }
     }
     ++in_use_;
     auto slot = std::shared_ptr<void>(static_cast<void*>(this), [this](void*) { releaseSlot(); });

@@ -39,6 +39,12 @@ public:
     /// Connection target without secrets: `user@host:port/database` or the SQLite path.
     const std::string& target() const { return target_; }
 
+    /// Acquisitions that found no free session and had to wait, since start.
+    std::uint64_t acquireWaits() const { return acquire_waits_.load(); }
+
+    /// Acquisitions that waited the whole acquire timeout and failed with 503.
+    std::uint64_t exhaustedCount() const { return exhausted_.load(); }
+
     /// Closes every session. Leases must all be returned before.
     void shutdown();
 
@@ -57,6 +63,8 @@ private:
     std::unique_ptr<TunedSessionPool> pool_;
     Poco::Semaphore slots_;
     std::atomic<std::size_t> in_use_{0};
+    std::atomic<std::uint64_t> acquire_waits_{0};
+    std::atomic<std::uint64_t> exhausted_{0};
     std::shared_ptr<spdlog::logger> log_;
     logging::RateLimiter exhausted_log_limit_{std::chrono::seconds(5)};
     logging::RateLimiter unreachable_log_limit_{std::chrono::seconds(5)};

@@ -18,6 +18,15 @@
 
 namespace valhalla::host::process {
 
+namespace {
+
+struct PoolCounts {
+    std::uint64_t waits = 0;
+    std::uint64_t exhausted = 0;
+};
+
+}  // namespace
+
 Worker::Worker(const config::Settings& settings, WorkerOptions options)
     : settings_(settings), options_(std::move(options)), log_(logging::get("server")) {}
 
@@ -64,9 +73,15 @@ void Worker::start() {
     watchdog_ = std::make_unique<StuckWatchdog>(
         settings_.handler_timeout,
         [this](const std::vector<server::LongRequest>& stuck) { reportStuck(stuck); },
-        [this, &slot] {
+        [this, &slot, published = PoolCounts{}]() mutable {
             slot.pool_size.store(static_cast<std::int64_t>(database_->poolSize()));
             slot.pool_in_use.store(static_cast<std::int64_t>(database_->inUse()));
+            // The slot's counters outlive this worker, so they get the growth since the
+            // last sample rather than this pool's totals.
+            PoolCounts now{database_->acquireWaits(), database_->exhaustedCount()};
+            slot.pool_acquire_waits.fetch_add(now.waits - published.waits);
+            slot.pool_exhausted.fetch_add(now.exhausted - published.exhausted);
+            published = now;
         });
     serving_ = true;
     std::size_t loaded = 0;

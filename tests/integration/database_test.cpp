@@ -40,6 +40,19 @@ void expectExhaustedPoolGives503(ServerProcess& server) {
     EXPECT_TRUE(server.waitForLog("database pool exhausted", 5s));
     EXPECT_TRUE(server.waitForLog("pool_size=1 in_use=1", 5s));
     EXPECT_EQ(httpRequest(port, "GET", "/test/db").status, 200);
+    // The worker copies pool counters to /metrics about once a second.
+    std::string metrics;
+    for (auto deadline = std::chrono::steady_clock::now() + 5s;
+         std::chrono::steady_clock::now() < deadline;
+         std::this_thread::sleep_for(100ms)) {
+        metrics = httpRequest(port, "GET", "/metrics").body;
+        if (metrics.find("\nvalhalla_db_pool_exhausted_total 1\n") != std::string::npos) {
+            break;
+        }
+    }
+    EXPECT_NE(metrics.find("\nvalhalla_db_pool_exhausted_total 1\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("\nvalhalla_db_pool_acquire_waits_total 1\n"), std::string::npos)
+        << metrics;
 }
 
 TEST(DatabasePool, ExhaustedSqlitePoolGives503) {
