@@ -34,7 +34,7 @@
 # DURATION [10s], PAIRS [3], CONNECTIONS ["8 64 256"], WRK_THREADS [2],
 # WORKERS [1] (valhalla's worker processes and nginx's worker_processes),
 # SERVER_THREADS [32] (valhalla's and the stock server's request threads),
-# MYSQL_POOL_SIZE [5 x CPU cores] (valhalla's pool per worker and the stock
+# MYSQL_POOL_SIZE [5 x nproc] (valhalla's pool per worker and the stock
 # server's pool), STARTS [5]. With the defaults the wrk runs take about 10 minutes,
 # plus the build. Everything it starts binds 127.0.0.1 and is stopped by PID on exit,
 # also after a failure or Ctrl-C.
