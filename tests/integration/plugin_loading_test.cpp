@@ -143,6 +143,23 @@ TEST(PluginLoading, RouteConflictNamesHolder) {
         << entry->getValue<std::string>("error");
 }
 
+TEST(PluginLoading, StrippedPluginLoads) {
+    std::string directory = makeTemporaryDirectory();
+    populatePluginDirectory(directory, {"hello"});
+    auto stripped = runProgram({"strip", "--strip-unneeded", directory + "/hello.so"}, 10s);
+    ASSERT_TRUE(stripped.succeeded()) << stripped.output;
+    auto listed = runProgram({"readelf", "-S", directory + "/hello.so"}, 10s);
+    ASSERT_EQ(listed.output.find(".symtab"), std::string::npos) << "strip left .symtab in place";
+
+    auto server = ServerProcess::start(optionsFor(directory));
+    auto hello = httpRequest(server->port(), "GET", "/hello");
+    auto entry = pluginEntry(server->port(), "hello.so");
+
+    EXPECT_EQ(hello.status, 200);
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(entry->getValue<std::string>("state"), "loaded");
+}
+
 TEST(PluginLoading, DotfilesAndOtherFilesIgnored) {
     std::string directory = makeTemporaryDirectory();
     populatePluginDirectory(directory, {"hello"});
