@@ -9,6 +9,7 @@
 #include "logging/logging.hpp"
 #include "server/connection/immediate_response.hpp"
 #include "server/connection/listen_socket.hpp"
+#include "server/connection/thread_sanitizer.hpp"
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -158,7 +159,9 @@ void ConnectionServer::pollLoop() {
                 std::uint64_t value = 0;
                 [[maybe_unused]] auto read_count = ::read(wake_fd_, &value, sizeof(value));
             } else {
-                readHead(static_cast<Connection*>(tag));
+                auto* connection = static_cast<Connection*>(tag);
+                acquireForThreadSanitizer(connection);
+                readHead(connection);
             }
         }
         auto now = Clock::now();
@@ -401,7 +404,10 @@ void ConnectionServer::expireConnections(Clock::time_point now) {
 
 void ConnectionServer::arm(Connection* connection, bool add) {
     epoll_event event{EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, {.ptr = connection}};
-    if (::epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, connection->fd, &event) != 0) {
+    int fd = connection->fd;
+    // Once epoll_ctl has armed it, the poll thread may take the connection over.
+    releaseForThreadSanitizer(connection);
+    if (::epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event) != 0) {
         log_->error("cannot watch connection remote={} error=\"{}\"",
                     connection->peer.toString(),
                     std::strerror(errno));
