@@ -58,8 +58,10 @@ void Worker::start() {
     }
 
     warnAboutUnclaimedSections();
-    startListener();
+    // Set before the listener starts, so a worker that returns 200 for /healthz also
+    // counts as serving in /readyz.
     serving_ = true;
+    startListener();
     std::size_t loaded = 0;
     for (const auto& result : plugins_->results()) {
         loaded += result.loaded ? 1 : 0;
