@@ -68,6 +68,9 @@ void Worker::start() {
     }
 
     warnAboutUnclaimedSections();
+    // Set before the listener starts, so a worker that returns 200 for /healthz also
+    // counts as serving in /readyz.
+    serving_ = true;
     startListener();
     auto& slot = region_->layout().workers[options_.region_slot];
     watchdog_ = std::make_unique<StuckWatchdog>(
@@ -83,7 +86,6 @@ void Worker::start() {
             slot.pool_exhausted.fetch_add(now.exhausted - published.exhausted);
             published = now;
         });
-    serving_ = true;
     std::size_t loaded = 0;
     for (const auto& result : plugins_->results()) {
         loaded += result.loaded ? 1 : 0;

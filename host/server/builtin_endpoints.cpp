@@ -249,7 +249,9 @@ int BuiltinEndpoints::reload(Poco::Net::HTTPServerRequest& request,
 
 bool BuiltinEndpoints::authorized(const Poco::Net::HTTPServerRequest& request) const {
     static const std::string kScheme = "Bearer ";
-    const std::string& header = request.get("Authorization", "");
+    // Copied, because get() returns its default argument by reference, and that temporary
+    // is destroyed at the end of the statement.
+    const std::string header = request.get("Authorization", "");
     if (header.size() <= kScheme.size() ||
         Poco::icompare(header.substr(0, kScheme.size()), kScheme) != 0) {
         return false;

@@ -117,7 +117,9 @@ void RequestDispatcher::handle(Poco::Net::HTTPServerRequest& request,
     record.method = request.getMethod();
     record.remote_address = trusted_proxies_.clientAddress(
         request.clientAddress().host().toString(), request.get("X-Forwarded-For", ""));
-    const std::string& client_id = request.get("X-Request-Id", "");
+    // Copied, because get() returns its default argument by reference, and that temporary
+    // is destroyed at the end of the statement.
+    const std::string client_id = request.get("X-Request-Id", "");
     record.request_id = isWellFormedRequestId(client_id) ? client_id : newRequestId();
     record.plugin = "host";
     record.route = "-";

@@ -686,8 +686,12 @@ TEST(WorkerProcesses, SlowWriteLoadsWhenComplete) {
               static_cast<ssize_t>(bytes.size() - half));
     ASSERT_EQ(::close(fd), 0);
     bool serves = waitForBody(server->port(), "/test/pid", "\"pid\"", 10s);
+    // A new worker serves as soon as it listens, which can be before the supervisor
+    // has read its ready report and logged the reload as complete.
+    bool reloaded = server->waitForLog("reload complete", 10s);
 
     EXPECT_TRUE(serves) << server->log();
+    EXPECT_TRUE(reloaded) << server->log();
     EXPECT_EQ(server->log().find("slow.so is not a valhalla plugin"), std::string::npos)
         << server->log();
     EXPECT_EQ(countOccurrences(server->log(), "reload started"), 1u) << server->log();

@@ -290,7 +290,9 @@ TEST(SharedState, GaugesCoverConnectionsAndPools) {
     EXPECT_GE(metricValue(metrics, "valhalla_connections_idle"), 5);
     EXPECT_EQ(metricValue(metrics, "valhalla_db_pool_size"), 6);
     EXPECT_EQ(metricValue(metrics, "valhalla_db_pool_sessions_in_use"), 0);
-    EXPECT_EQ(metricValue(metrics, "valhalla_request_queue_length"), 0);
+    // A sweep can catch this scrape itself between the poll thread and a request thread.
+    EXPECT_LE(metricValue(metrics, "valhalla_request_queue_length"), 1);
+    EXPECT_GE(metricValue(metrics, "valhalla_request_queue_length"), 0);
 }
 
 TEST(SharedState, PluginMetricsSumOverWorkers) {

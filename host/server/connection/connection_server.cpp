@@ -9,6 +9,7 @@
 #include "logging/logging.hpp"
 #include "server/connection/immediate_response.hpp"
 #include "server/connection/listen_socket.hpp"
+#include "server/connection/thread_sanitizer.hpp"
 #include "server/connection/tls_context.hpp"
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -170,6 +171,7 @@ void ConnectionServer::pollLoop() {
                 [[maybe_unused]] auto read_count = ::read(wake_fd_, &value, sizeof(value));
             } else {
                 auto* connection = static_cast<Connection*>(tag);
+                acquireForThreadSanitizer(connection);
                 if (connection->tls && !connection->tls->established()) {
                     continueHandshake(connection);
                 } else {
@@ -585,7 +587,10 @@ void ConnectionServer::expireConnections(Clock::time_point now) {
 void ConnectionServer::arm(Connection* connection, bool add) {
     std::uint32_t readiness = connection->tls && connection->tls->wantsWrite() ? EPOLLOUT : EPOLLIN;
     epoll_event event{readiness | EPOLLRDHUP | EPOLLONESHOT, {.ptr = connection}};
-    if (::epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, connection->fd, &event) != 0) {
+    int fd = connection->fd;
+    // Once epoll_ctl has armed it, the poll thread may take the connection over.
+    releaseForThreadSanitizer(connection);
+    if (::epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event) != 0) {
         log_->error("cannot watch connection remote={} error=\"{}\"",
                     connection->peer.toString(),
                     std::strerror(errno));
