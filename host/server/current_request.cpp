@@ -45,7 +45,16 @@ ThreadRequest::~ThreadRequest() {
     threads.erase(std::remove(threads.begin(), threads.end(), this), threads.end());
 }
 
-thread_local ThreadRequest current;
+// The calling thread's record once it has one. A pointer needs no dynamic
+// initialization, so a signal handler can read it without running the record's
+// constructor, which allocates.
+thread_local ThreadRequest* registered = nullptr;
+
+ThreadRequest& threadRequest() {
+    thread_local ThreadRequest request;
+    registered = &request;
+    return request;
+}
 
 std::size_t append(char* buffer, std::size_t size, std::size_t at, std::string_view text) {
     std::size_t count = std::min(text.size(), size > at ? size - at : 0);
@@ -63,6 +72,7 @@ std::int64_t nowNanos() {
 CurrentRequest::CurrentRequest(std::string_view plugin,
                                std::string_view route,
                                std::string_view request_id) {
+    ThreadRequest& current = threadRequest();
     std::lock_guard lock(current.mutex);
     char* text = current.description;
     std::size_t size = sizeof(current.description);
@@ -77,15 +87,16 @@ CurrentRequest::CurrentRequest(std::string_view plugin,
 }
 
 CurrentRequest::~CurrentRequest() {
-    current.started.store(0, std::memory_order_release);
+    threadRequest().started.store(0, std::memory_order_release);
 }
 
 std::size_t describeCurrentRequest(char* buffer, std::size_t size) {
-    if (current.started.load(std::memory_order_acquire) == 0) {
+    ThreadRequest* current = registered;
+    if (current == nullptr || current->started.load(std::memory_order_acquire) == 0) {
         return 0;
     }
-    std::size_t length = std::min(current.length, size);
-    std::memcpy(buffer, current.description, length);
+    std::size_t length = std::min(current->length, size);
+    std::memcpy(buffer, current->description, length);
     return length;
 }
 
