@@ -261,6 +261,17 @@ container_of() {
     "${compose[@]}" ps -q "$1"
 }
 
+# Fails unless every process in the valhalla container runs as a user other than root.
+check_non_root() {
+    local container uids
+    container=$(container_of valhalla)
+    uids=$(docker top "$container" -eo uid | tail -n +2 | sort -u | tr '\n' ' ')
+    if [[ -z $uids || " $uids " == *" 0 "* ]]; then
+        show_logs_and_fail "the valhalla container runs processes as root (uids: ${uids:-none})"
+    fi
+    echo "valhalla container processes run as uid $uids"
+}
+
 show_logs_and_fail() {
     "${compose[@]}" logs --no-color --tail=60 >&2 || true
     fail "$@"
@@ -478,6 +489,10 @@ write_compose_env
 compose_started=1
 timeout "$step_timeout" "${compose[@]}" up --detach --no-build
 wait_until_ready
+end_stage
+
+begin_stage "non-root"
+check_non_root
 end_stage
 
 begin_stage "items"
