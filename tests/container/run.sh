@@ -265,7 +265,8 @@ container_of() {
 check_non_root() {
     local container uids
     container=$(container_of valhalla)
-    uids=$(docker top "$container" -eo uid | tail -n +2 | sort -u | tr '\n' ' ')
+    # docker top needs the pid column; the uid is the second one.
+    uids=$(docker top "$container" -eo pid,uid | awk 'NR > 1 { print $2 }' | sort -u | tr '\n' ' ')
     if [[ -z $uids || " $uids " == *" 0 "* ]]; then
         show_logs_and_fail "the valhalla container runs processes as root (uids: ${uids:-none})"
     fi
