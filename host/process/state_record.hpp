@@ -14,7 +14,7 @@ namespace valhalla::host::process {
 
 /// The supervisor's record of generations, their plugin load results, reload
 /// failures and worker states, rendered as the JSON document that every worker reads
-/// from the shared region to answer the admin API and /readyz.
+/// from the shared region to serve the admin API and /readyz.
 class StateRecord {
 public:
     /// Reload failures kept, newest last.

@@ -162,7 +162,8 @@ void Worker::attachRegion() {
     metrics_ = std::make_unique<shared::RequestMetrics>(*region_, options_.region_slot);
 }
 
-// A handler cannot be cancelled, so the worker asks its supervisor to replace it. The
+// A handler cannot be cancelled, so the worker requests a replacement from its
+// supervisor. The
 // supervisor starts a new worker, then drains this one and kills it after the drain
 // timeout if the handler still runs.
 void Worker::reportStuck(const std::vector<server::LongRequest>& stuck) {

@@ -24,7 +24,7 @@ std::string readFile(const fs::path& path) {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-/// Reads the pid from `path` once the file holds one, waiting up to `timeout`.
+/// Reads the pid from `path` once the file contains one, waiting up to `timeout`.
 std::optional<pid_t> waitForPidFile(const fs::path& path, std::chrono::milliseconds timeout) {
     for (auto deadline = Clock::now() + timeout; Clock::now() < deadline;
          std::this_thread::sleep_for(20ms)) {
@@ -36,7 +36,8 @@ std::optional<pid_t> waitForPidFile(const fs::path& path, std::chrono::milliseco
     return std::nullopt;
 }
 
-/// Whether `pid` is gone or a zombie, since a daemon is no child of the test.
+/// Returns whether `pid` is gone or a zombie; a daemon is no child of the test, so
+/// waitpid cannot reap it.
 bool processGone(pid_t pid) {
     std::string stat = readFile("/proc/" + std::to_string(pid) + "/stat");
     auto state_at = stat.rfind(')');

@@ -178,7 +178,7 @@ TEST(SharedState, MetricsSurviveWorkerReplacement) {
     EXPECT_EQ(metricValue(metrics, "valhalla_http_requests_in_flight"), 1);
 }
 
-/// The pids in the `workers` list of an /admin/plugins body, with their states.
+/// Returns the pids in the `workers` list of an /admin/plugins body, with their states.
 std::map<pid_t, std::string> recordedWorkers(const std::string& body) {
     auto root = Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
     std::map<pid_t, std::string> workers;

@@ -39,7 +39,8 @@ TEST(SharedRegion, ChildProcessCountsAreShared) {
     }
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
 
     RouteSlot& slot = region.routeSlot("items", "/items/{id}");
 

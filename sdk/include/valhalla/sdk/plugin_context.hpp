@@ -65,7 +65,7 @@ public:
                                  const std::vector<double>& bounds) = 0;
 
     /// Sets the check that `/readyz` consults for this plugin, replacing any earlier
-    /// one. `/readyz` answers 503 while a check reports not ready.
+    /// one. `/readyz` returns 503 while a check reports not ready.
     virtual void setReadinessCheck(ReadinessCheck check) = 0;
 };
 
