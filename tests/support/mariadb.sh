@@ -59,16 +59,18 @@ mariadb_start() {
         user_option=(--user=root)
     fi
     server=$(mariadb_server_binary)
-    mkdir -p "$dir"
+    # A private temporary folder keeps the bootstrap's temporary tables away
+    # from other processes that use /tmp.
+    mkdir -p "$dir/tmp"
 
-    if ! mariadb-install-db --no-defaults --datadir="$data" "${user_option[@]}" \
+    if ! mariadb-install-db --no-defaults --datadir="$data" --tmpdir="$dir/tmp" "${user_option[@]}" \
         --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1; then
         echo "mariadb-install-db failed for $data; its output:" >&2
         cat "$dir/install.log" >&2
         return 1
     fi
 
-    "$server" --no-defaults --datadir="$data" --socket="$socket" \
+    "$server" --no-defaults --datadir="$data" --tmpdir="$dir/tmp" --socket="$socket" \
         --pid-file="$data/mysqld.pid" --port="$port" --bind-address=127.0.0.1 \
         "${user_option[@]}" --log-error="$data/error.log" --skip-name-resolve \
         </dev/null >"$dir/mariadbd.out" 2>&1 &

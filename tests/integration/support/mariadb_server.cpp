@@ -110,9 +110,14 @@ PrivateMariaDb::PrivateMariaDb() : root_directory_(makeTemporaryDirectory()) {
                                  " is longer than 107 characters; set TMPDIR to a shorter folder");
     }
 
+    // Each server gets its own temporary folder: the bootstrap creates and
+    // deletes temporary tables there, and a shared /tmp lets other
+    // processes on the machine interfere with it.
+    fs::create_directories(temporaryDirectory());
     std::vector<std::string> install = {"mariadb-install-db",
                                         "--no-defaults",
                                         "--datadir=" + data_directory_,
+                                        "--tmpdir=" + temporaryDirectory(),
                                         "--auth-root-authentication-method=normal",
                                         "--skip-test-db"};
     for (const auto& option : userOption()) {
@@ -140,6 +145,7 @@ void PrivateMariaDb::start() {
     std::vector<std::string> arguments = {kServerBinary,
                                           "--no-defaults",
                                           "--datadir=" + data_directory_,
+                                          "--tmpdir=" + temporaryDirectory(),
                                           "--socket=" + socketPath(),
                                           "--pid-file=" + data_directory_ + "/mysqld.pid",
                                           "--port=" + std::to_string(port_),

@@ -58,6 +58,9 @@ public:
     /// Unix socket of the server, for clients that do not use TCP.
     std::string socketPath() const { return data_directory_ + "/mysqld.sock"; }
 
+    /// Private temporary folder of the server, in place of /tmp.
+    std::string temporaryDirectory() const { return root_directory_ + "/tmp"; }
+
 private:
     /// Runs the mariadb client as root over the socket with `options` before `-e sql`.
     std::string runClient(const std::vector<std::string>& options, const std::string& sql) const;
