@@ -43,7 +43,7 @@ DatabasePool::DatabasePool(const config::Settings& settings)
       target_(connector_ == "mysql" ? describeMysqlTarget(settings.mysql) : settings.sqlite_path),
       size_(settings.pool_size),
       acquire_timeout_(settings.acquire_timeout),
-      slots_(static_cast<int>(settings.pool_size), static_cast<int>(settings.pool_size)),
+      slots_(static_cast<unsigned>(settings.pool_size)),
       log_(logging::get("db")) {
     registerConnectors();
     createConnectors(settings);
@@ -60,9 +60,9 @@ DatabasePool::~DatabasePool() {
 }
 
 sdk::SessionLease DatabasePool::acquire() {
-    if (!slots_.tryWait(0)) {
+    if (!slots_.tryTake()) {
         ++acquire_waits_;
-        if (!slots_.tryWait(static_cast<long>(acquire_timeout_.count()))) {
+        if (!slots_.take(acquire_timeout_)) {
             ++exhausted_;
             failExhausted();
         }
@@ -120,7 +120,7 @@ void DatabasePool::shutdown() {
 
 void DatabasePool::releaseSlot() {
     --in_use_;
-    slots_.set();
+    slots_.give();
 }
 
 void DatabasePool::failExhausted() {

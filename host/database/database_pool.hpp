@@ -5,13 +5,13 @@
 #include <memory>
 #include <string>
 
-#include <Poco/Semaphore.h>
 #include <spdlog/logger.h>
 
 #include <valhalla/sdk/database.hpp>
 
 #include "config/settings.hpp"
 #include "database/session_connectors.hpp"
+#include "database/session_slots.hpp"
 #include "database/tuned_session_pool.hpp"
 #include "logging/rate_limiter.hpp"
 
@@ -61,7 +61,7 @@ private:
     // Declared before the pool, which creates its sessions through these connectors.
     std::unique_ptr<SessionConnectors> connectors_;
     std::unique_ptr<TunedSessionPool> pool_;
-    Poco::Semaphore slots_;
+    SessionSlots slots_;
     std::atomic<std::size_t> in_use_{0};
     std::atomic<std::uint64_t> acquire_waits_{0};
     std::atomic<std::uint64_t> exhausted_{0};
