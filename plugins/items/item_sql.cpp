@@ -34,31 +34,51 @@ std::string sqliteCreateTable(const std::string& table) {
 // CAST(... AS CHAR) reads DECIMAL and DATETIME(3) exactly, and the NULL flag plus
 // COALESCE avoid extracting a NULL, which Poco's MySQL connector cannot do into a
 // Nullable<std::string>.
-const char* const kMysqlColumns =
-    "id, name, CAST(price AS CHAR), description IS NULL, COALESCE(description, ''),"
-    " CAST(created_at AS CHAR), CAST(updated_at AS CHAR)";
+//
+// Poco sizes and zero-fills a result buffer as large as the column's declared maximum
+// before every execution: 1 MiB for COALESCE over a utf8mb4 TEXT column, which cost
+// about a fifth of the CPU time of a read. The bounded form casts the description to
+// CHAR(kMaxDescriptionLength), 40 KB, and flags a longer stored description, which only
+// another program can write; the store then reads the row again in the whole form.
+std::string mysqlColumns(ItemSql::Description description) {
+    std::string bound = std::to_string(kMaxDescriptionLength);
+    std::string text = description == ItemSql::Description::Bounded
+                           ? "CAST(COALESCE(description, '') AS CHAR(" + bound + "))"
+                           : "COALESCE(description, '')";
+    return "id, name, CAST(price AS CHAR), description IS NULL, " + text +
+           ", CAST(created_at AS CHAR), CAST(updated_at AS CHAR),"
+           " COALESCE(CHAR_LENGTH(description), 0) > " +
+           bound;
+}
 
-const char* const kSqliteColumns =
-    "id, name, printf('%d.%02d', price / 100, price % 100), description IS NULL,"
-    " COALESCE(description, ''), created_at, updated_at";
+// SQLite has no such buffers, so both forms read the whole description.
+std::string sqliteColumns() {
+    return "id, name, printf('%d.%02d', price / 100, price % 100), description IS NULL,"
+           " COALESCE(description, ''), created_at, updated_at, 0";
+}
 
 }  // namespace
 
 ItemSql::ItemSql(const std::string& connector, const std::string& table)
-    : mysql_(connector == "mysql"), table_(table) {
+    : mysql_(connector == "mysql"),
+      table_(table),
+      price_placeholder_(mysql_ ? "?" : "CAST(? AS INTEGER)") {
     if (connector != "mysql" && connector != "sqlite") {
         throw std::invalid_argument("unsupported database connector '" + connector +
                                     "': expected mysql or sqlite");
     }
-    std::string columns = mysql_ ? kMysqlColumns : kSqliteColumns;
-    price_placeholder_ = mysql_ ? "?" : "CAST(? AS INTEGER)";
     create_table_ = mysql_ ? mysqlCreateTable(table) : sqliteCreateTable(table);
     insert_ = "INSERT INTO " + table +
               " (name, price, description, created_at, updated_at) VALUES (?, " +
               price_placeholder_ + ", ?, ?, ?)";
     last_insert_id_ = mysql_ ? "SELECT LAST_INSERT_ID()" : "SELECT last_insert_rowid()";
-    select_one_ = "SELECT " + columns + " FROM " + table + " WHERE id = ?";
-    select_page_ = "SELECT " + columns + " FROM " + table + " ORDER BY id LIMIT ? OFFSET ?";
+    for (Description description : {Description::Bounded, Description::Whole}) {
+        std::string columns = mysql_ ? mysqlColumns(description) : sqliteColumns();
+        auto index = static_cast<std::size_t>(description);
+        select_one_[index] = "SELECT " + columns + " FROM " + table + " WHERE id = ?";
+        select_page_[index] =
+            "SELECT " + columns + " FROM " + table + " ORDER BY id LIMIT ? OFFSET ?";
+    }
     count_ = "SELECT COUNT(*) FROM " + table;
     remove_ = "DELETE FROM " + table + " WHERE id = ?";
 }

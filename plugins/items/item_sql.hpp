@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -11,11 +13,21 @@ namespace valhalla::plugins::items {
 /// only place that differs between MySQL/MariaDB and SQLite.
 ///
 /// Every select returns these columns in order: id, name, the price as text with two
-/// decimals, 1 when the description is NULL, the description ('' for NULL), and
-/// created_at and updated_at as "YYYY-MM-DD HH:MM:SS.mmm" text. Prices are bound as the
-/// text that priceParameter() returns.
+/// decimals, 1 when the description is NULL, the description ('' for NULL),
+/// created_at and updated_at as "YYYY-MM-DD HH:MM:SS.mmm" text, and 1 when the stored
+/// description is longer than kMaxDescriptionLength. Prices are bound as the text that
+/// priceParameter() returns.
 class ItemSql {
 public:
+    /// The form in which a select reads the description.
+    enum class Description {
+        /// At most kMaxDescriptionLength code points, which keeps MySQL result buffers
+        /// small. A row whose last column is 1 has a longer stored description.
+        Bounded,
+        /// The whole stored text.
+        Whole,
+    };
+
     /// Throws std::invalid_argument for a connector other than "mysql" or "sqlite". The
     /// table name must already be a validated identifier, because it is written into
     /// the SQL text.
@@ -31,10 +43,14 @@ public:
     const std::string& lastInsertId() const { return last_insert_id_; }
 
     /// Selects one item, binding its id.
-    const std::string& selectOne() const { return select_one_; }
+    const std::string& selectOne(Description description) const {
+        return select_one_[static_cast<std::size_t>(description)];
+    }
 
     /// Selects a page of items ordered by id, binding limit and offset.
-    const std::string& selectPage() const { return select_page_; }
+    const std::string& selectPage(Description description) const {
+        return select_page_[static_cast<std::size_t>(description)];
+    }
 
     /// Counts all items.
     const std::string& count() const { return count_; }
@@ -57,8 +73,8 @@ private:
     std::string create_table_;
     std::string insert_;
     std::string last_insert_id_;
-    std::string select_one_;
-    std::string select_page_;
+    std::array<std::string, 2> select_one_;
+    std::array<std::string, 2> select_page_;
     std::string count_;
     std::string remove_;
 };

@@ -43,6 +43,26 @@ Item itemFromRow(const std::vector<Var>& row) {
     return item;
 }
 
+/// Returns whether a row read in the bounded form has a longer stored description.
+bool hasLongDescription(const std::vector<Var>& row) {
+    return row.at(7).convert<int>() != 0;
+}
+
+/// Runs the bounded form of a select, and the whole form when a returned row has a
+/// longer stored description, so that no text is ever cut.
+sdk::QueryResult readItems(sdk::SessionLease& lease,
+                           const std::string& bounded,
+                           const std::string& whole,
+                           const sdk::QueryParameters& parameters) {
+    sdk::QueryResult result = lease.read(bounded, parameters);
+    for (const auto& row : result.rows) {
+        if (hasLongDescription(row)) {
+            return lease.read(whole, parameters);
+        }
+    }
+    return result;
+}
+
 std::vector<Item> itemsFromRows(const sdk::QueryResult& result) {
     std::vector<Item> items;
     items.reserve(result.rows.size());
@@ -90,7 +110,10 @@ Item ItemStore::insert(sdk::SessionLease& lease, const ItemFields& fields) const
 }
 
 std::optional<Item> ItemStore::find(sdk::SessionLease& lease, std::int64_t id) const {
-    sdk::QueryResult result = lease.read(sql_.selectOne(), {Poco::Int64{id}});
+    sdk::QueryResult result = readItems(lease,
+                                        sql_.selectOne(ItemSql::Description::Bounded),
+                                        sql_.selectOne(ItemSql::Description::Whole),
+                                        {Poco::Int64{id}});
 
     if (result.rows.empty()) {
         return std::nullopt;
@@ -101,8 +124,10 @@ std::optional<Item> ItemStore::find(sdk::SessionLease& lease, std::int64_t id) c
 ItemPage ItemStore::list(sdk::SessionLease& lease, std::int64_t limit, std::int64_t offset) const {
     sdk::Transaction transaction(lease);
     Poco::Int64 total = lease.read(sql_.count()).rows.at(0).at(0).convert<Poco::Int64>();
-    sdk::QueryResult page =
-        lease.read(sql_.selectPage(), {Poco::Int64{limit}, Poco::Int64{offset}});
+    sdk::QueryResult page = readItems(lease,
+                                      sql_.selectPage(ItemSql::Description::Bounded),
+                                      sql_.selectPage(ItemSql::Description::Whole),
+                                      {Poco::Int64{limit}, Poco::Int64{offset}});
     transaction.commit();
 
     return ItemPage{itemsFromRows(page), total};

@@ -339,6 +339,42 @@ TEST_P(ItemsTest, LengthsCountCodePoints) {
     EXPECT_EQ(invalidFields(description_rejected), std::vector<std::string>{"description"});
 }
 
+TEST_P(ItemsTest, LongestDescriptionRoundTrips) {
+    std::string description;
+    for (int i = 0; i < 10000; ++i) {
+        description += "😀";
+    }
+    Poco::JSON::Object::Ptr item =
+        createItem(R"({"name":"Longest","price":"1.00","description":")" + description + R"("})");
+
+    HttpResponse read = send("GET", itemPath(item));
+    HttpResponse list = send("GET", "/api/v1/items?limit=100");
+
+    EXPECT_EQ(parseObject(read.body)->getValue<std::string>("description"), description);
+    Poco::JSON::Array::Ptr items = parseObject(list.body)->getArray("items");
+    ASSERT_TRUE(items) << list.body;
+    EXPECT_EQ(items->getObject(0)->getValue<std::string>("description"), description);
+}
+
+// Another program may store a description longer than the API accepts; reads return it
+// whole rather than cut at the API's limit.
+TEST_P(ItemsTest, LongerStoredDescriptionIsReadWhole) {
+    Poco::JSON::Object::Ptr item = createItem(R"({"name":"Imported","price":"1.00"})");
+    std::string id = item->getValue<std::string>("id");
+    std::string text =
+        database_.backend() == Backend::Sqlite ? "hex(zeroblob(6000))" : "REPEAT('0', 12000)";
+    database_.query("UPDATE items SET description = " + text + " WHERE id = " + id);
+
+    HttpResponse read = send("GET", itemPath(item));
+    HttpResponse list = send("GET", "/api/v1/items?limit=100");
+
+    EXPECT_EQ(parseObject(read.body)->getValue<std::string>("description"),
+              std::string(12000, '0'));
+    Poco::JSON::Array::Ptr items = parseObject(list.body)->getArray("items");
+    ASSERT_TRUE(items) << list.body;
+    EXPECT_EQ(items->getObject(0)->getValue<std::string>("description"), std::string(12000, '0'));
+}
+
 TEST_P(ItemsTest, ListReturnsPagingEnvelope) {
     std::vector<Poco::Int64> ids;
     for (const char* name : {"First", "Second", "Third"}) {
