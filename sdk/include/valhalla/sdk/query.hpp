@@ -30,6 +30,11 @@ struct QueryResult {
     /// arrive truncated, and `CAST(? AS CHAR)` crashed the worker in Poco's extractor.
     /// Select table columns and use parameters in WHERE, VALUES and SET. A column that is always
     /// NULL, such as `SELECT NULL`, fails with "unknown field type".
+    ///
+    /// NOTE: Poco also zero-fills a result buffer of each column's declared maximum size
+    /// before every execution: 256 KiB for a utf8mb4 TEXT column and 1 MiB for
+    /// COALESCE over one. Where the text length is bounded, read it as CAST(... AS
+    /// CHAR(n)), which declares 4 x n bytes.
     std::vector<std::vector<Poco::Dynamic::Var>> rows;
 
     /// Rows that a write changed, or the number of rows that a read returned.
