@@ -19,11 +19,12 @@
 #   4. Start valhalla_stock_items_server (tests/bench/stock_items_server.cpp) and
 #      nginx with a generated configuration in a temporary folder. Check that the
 #      stock server returns the same JSON as valhalla for sample ids.
-#   5. Read the RSS of every valhalla worker while idle. Then, for each connection
-#      count, run wrk in alternating pairs: GET /api/v1/items/{random id} (items.lua)
-#      on valhalla and the stock server, GET /hello on valhalla and nginx, and
-#      GET /hello on valhalla and the stock server. During the first 64-connection
-#      items run on valhalla, the workers' RSS is sampled every 0.5 s.
+#   5. Read the RSS, PSS and private memory of every valhalla worker while idle.
+#      Then, for each connection count, run wrk in alternating pairs:
+#      GET /api/v1/items/{random id} (items.lua) on valhalla and the stock server,
+#      GET /hello on valhalla and nginx, and GET /hello on valhalla and the stock
+#      server. During the first 64-connection items run on valhalla, the workers'
+#      RSS is sampled every 0.5 s.
 #   6. Print Markdown tables of every run, the median paired ratios, memory and
 #      start-up, and the targets, each marked met or not met.
 #
@@ -364,6 +365,18 @@ worker_rss() {
     ps --ppid "$valhalla_pid" -o pid=,rss= || true
 }
 
+# Prints "pid pss_kib private_kib" for each valhalla worker. RSS counts every shared
+# library page that a worker maps, although the page cache keeps one copy for all
+# processes. PSS divides those pages among the processes that map them, and private
+# memory is what the worker alone uses.
+worker_shared_split() {
+    local pid
+    for pid in $(ps --ppid "$valhalla_pid" -o pid= || true); do
+        awk -v pid="$pid" '/^Pss:/ { pss = $2 } /^Private_(Clean|Dirty):/ { own += $2 }
+            END { print pid, pss, own }' "/proc/$pid/smaps_rollup" 2>/dev/null || true
+    done
+}
+
 # Samples worker_rss every 0.5 s into $work_dir/rss-load.txt until stopped.
 sample_rss() {
     while true; do
@@ -499,6 +512,9 @@ print_memory_and_start() {
     echo "| --- | --- |"
     echo "| RSS per worker, idle after start-up and the read-back checks |" \
         "$(rss_cell "$work_dir/rss-idle.txt") |"
+    echo "| PSS and private memory per worker, idle at the same time |" \
+        "$(awk '{ printf "%s%s: PSS %.1f MiB, private %.1f MiB", (NR > 1 ? ", " : ""), $1,
+            $2 / 1024, $3 / 1024 }' "$work_dir/memory-idle.txt") |"
     echo "| RSS per worker under load, max of samples every 0.5 s during the first" \
         "$target_connections-connection items run | $(rss_cell "$work_dir/rss-load-max.txt") |"
     echo "| first 200 on \`/hello\` with SQLite, $starts starts (ms) | ${start_times[*]} |"
@@ -588,6 +604,7 @@ start_stock
 start_nginx
 verify_items
 worker_rss >"$work_dir/rss-idle.txt"
+worker_shared_split >"$work_dir/memory-idle.txt"
 [[ -s $work_dir/rss-idle.txt ]] || fail "valhalla (pid $valhalla_pid) has no worker process"
 log "valhalla pid $valhalla_pid on port $valhalla_port ($workers workers, $threads threads," \
     "pool $pool_size), stock pid $stock_pid on port $stock_port, nginx pid $nginx_pid on" \
