@@ -17,6 +17,8 @@ repository=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repository"
 # shellcheck source=tests/support/mariadb.sh
 source "$repository/tests/support/mariadb.sh"
+# shellcheck source=tests/support/stages.sh
+source "$repository/tests/support/stages.sh"
 
 packages=(cmake g++ make pkg-config libpoco-dev libboost-dev libspdlog-dev libfmt-dev
     libmariadb-dev libssl-dev googletest libgtest-dev libgmock-dev mariadb-server
@@ -24,20 +26,6 @@ packages=(cmake g++ make pkg-config libpoco-dev libboost-dev libspdlog-dev libfm
 build_dir=${BUILD_DIR:-build}
 werror=${VALHALLA_WERROR:-OFF}
 mariadb_folder=""
-
-stage_name=""
-stage_started=0
-
-begin_stage() {
-    stage_name=$1
-    stage_started=$SECONDS
-    echo "==> stage $stage_name"
-}
-
-end_stage() {
-    echo "==> stage $stage_name took $((SECONDS - stage_started)) s"
-    stage_name=""
-}
 
 # Prints the packages of the list that dpkg does not report as installed.
 missing_packages() {

@@ -33,6 +33,9 @@ repository=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repository"
 # shellcheck source=tests/support/mariadb.sh
 source "$repository/tests/support/mariadb.sh"
+stage_prefix=container-
+# shellcheck source=tests/support/stages.sh
+source "$repository/tests/support/stages.sh"
 
 packages=(docker.io docker-compose debootstrap curl)
 build_dir=${BUILD_DIR:-build}
@@ -58,19 +61,6 @@ compose=()
 dockerd_pid=""
 mariadb_build_pid=""
 compose_started=0
-stage_name=""
-stage_started=0
-
-begin_stage() {
-    stage_name=$1
-    stage_started=$SECONDS
-    echo "==> stage container-$stage_name"
-}
-
-end_stage() {
-    echo "==> stage container-$stage_name took $((SECONDS - stage_started)) s"
-    stage_name=""
-}
 
 fail() {
     echo "tests/container/run.sh: $*" >&2
@@ -404,7 +394,7 @@ stop_process() {
 cleanup() {
     local status=$? containerd_pid mount_point
     if [[ -n $stage_name ]]; then
-        echo "==> stage container-$stage_name failed after $((SECONDS - stage_started)) s" >&2
+        echo "==> stage $stage_prefix$stage_name failed after $((SECONDS - stage_started)) s" >&2
     fi
 
     if ((compose_started)); then

@@ -15,6 +15,9 @@
 # folder is removed however the script ends. Exits non-zero on the first failure.
 set -euo pipefail
 
+# shellcheck source=tests/support/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../support/ports.sh"
+
 build_dir=${1:?usage: start_sh_test.sh BUILD_DIR}
 temp=$(mktemp -d "${TMPDIR:-/tmp}/valhalla-start-sh.XXXXXX")
 prefix=$temp/prefix
@@ -29,25 +32,6 @@ server_stop_timeout=20
 fail() {
     echo "start_sh_test.sh: $*" >&2
     exit 1
-}
-
-# Prints a TCP port below the ephemeral range on which nothing listens on
-# 127.0.0.1, so it cannot collide with ports other tests get by binding port 0.
-free_port() {
-    local ephemeral_start port attempt
-    read -r ephemeral_start _ </proc/sys/net/ipv4/ip_local_port_range
-    if ((ephemeral_start <= 10100)); then
-        ephemeral_start=20000
-    fi
-    for ((attempt = 0; attempt < 100; attempt++)); do
-        port=$((10000 + RANDOM % (ephemeral_start - 10000)))
-        # A refused connection means nothing listens on the port.
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    fail "no free TCP port found on 127.0.0.1 after 100 attempts"
 }
 
 # Sends SIGTERM to the server and waits for it to exit, then SIGKILL after
@@ -100,7 +84,7 @@ exec_start_sh() {
 start_server() {
     local scheme=$1 waited
     shift
-    port=$(free_port)
+    port=$(free_tcp_port)
     log=$temp/server-$scheme.log
     (exec_start_sh "$@") &
     server_pid=$!
@@ -136,7 +120,7 @@ expect_hello() {
 expect_rejected() {
     local variable=$1 status=0
     shift
-    port=$(free_port)
+    port=$(free_tcp_port)
     log=$temp/rejected-$variable.log
     (exec_start_sh "$@") || status=$?
     if ((status != 1)); then

@@ -31,6 +31,8 @@ repository=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repository"
 # shellcheck source=tests/support/mariadb.sh
 source "$repository/tests/support/mariadb.sh"
+# shellcheck source=tests/support/stages.sh
+source "$repository/tests/support/stages.sh"
 
 all_stages=(asan tsan)
 werror=${VALHALLA_WERROR:-OFF}
@@ -42,20 +44,6 @@ report_exit_code=86
 # listed.
 printed_reports=3
 mariadb_folder=""
-
-stage_name=""
-stage_started=0
-
-begin_stage() {
-    stage_name=$1
-    stage_started=$SECONDS
-    echo "==> stage $stage_name"
-}
-
-end_stage() {
-    echo "==> stage $stage_name took $((SECONDS - stage_started)) s"
-    stage_name=""
-}
 
 # Ends the current stage as failed and returns 1. The stage functions run in an `||`
 # list, where bash ignores `set -e`, so they check each step themselves.

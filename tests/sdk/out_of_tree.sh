@@ -22,14 +22,16 @@ set -euo pipefail
 
 repository=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repository"
+# shellcheck source=tests/support/ports.sh
+source "$repository/tests/support/ports.sh"
+# shellcheck source=tests/support/stages.sh
+source "$repository/tests/support/stages.sh"
 
 build_dir=${BUILD_DIR:-build}
 temp=$(mktemp -d "${TMPDIR:-/tmp}/valhalla-out-of-tree.XXXXXX")
 prefix=$temp/prefix
 example_build=$temp/example-build
 server_pid=""
-stage_name=""
-stage_started=0
 required_plugins=example
 
 # Upper bounds in seconds, so a hung step fails the run instead of blocking it.
@@ -38,39 +40,9 @@ step_timeout=300
 server_start_timeout=30
 server_stop_timeout=20
 
-begin_stage() {
-    stage_name=$1
-    stage_started=$SECONDS
-    echo "==> stage $stage_name"
-}
-
-end_stage() {
-    echo "==> stage $stage_name took $((SECONDS - stage_started)) s"
-    stage_name=""
-}
-
 fail() {
     echo "out_of_tree.sh: $*" >&2
     exit 1
-}
-
-# Prints a TCP port below the ephemeral range on which nothing listens on
-# 127.0.0.1, so it cannot collide with ports other tests get by binding port 0.
-free_port() {
-    local ephemeral_start port attempt
-    read -r ephemeral_start _ </proc/sys/net/ipv4/ip_local_port_range
-    if ((ephemeral_start <= 10100)); then
-        ephemeral_start=20000
-    fi
-    for ((attempt = 0; attempt < 100; attempt++)); do
-        port=$((10000 + RANDOM % (ephemeral_start - 10000)))
-        # A refused connection means nothing listens on the port.
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    fail "no free TCP port found on 127.0.0.1 after 100 attempts"
 }
 
 # Sends SIGTERM to the server and waits for it to exit, then SIGKILL after
@@ -134,7 +106,7 @@ start_server() {
     local work=$1 waited
     shift
     mkdir -p "$work"
-    port=$(free_port)
+    port=$(free_tcp_port)
     (
         cd "$work"
         exec env -i PATH="$PATH" HOME="$work" FLASK_HOST=127.0.0.1 FLASK_PORT="$port" \

@@ -16,6 +16,9 @@
 # because mariadb-install-db would fail to chown the data folder to root, and the
 # server runs as that user.
 
+# shellcheck source=tests/support/ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+
 # Prints the path of mariadbd, which Debian installs in /usr/sbin, a folder that
 # is not on PATH for every user.
 mariadb_server_binary() {
@@ -29,24 +32,9 @@ mariadb_server_binary() {
     fi
 }
 
-# Picks a port below the ephemeral range, so that it cannot collide with the ports
-# the tests get by binding port 0 while the server runs.
+# Prints a free TCP port on 127.0.0.1 for the server.
 mariadb_free_port() {
-    local ephemeral_start port attempt
-    read -r ephemeral_start _ </proc/sys/net/ipv4/ip_local_port_range
-    if ((ephemeral_start <= 10100)); then
-        ephemeral_start=20000
-    fi
-    for ((attempt = 0; attempt < 100; attempt++)); do
-        port=$((10000 + RANDOM % (ephemeral_start - 10000)))
-        # A refused connection means nothing listens on the port.
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    echo "no free TCP port found on 127.0.0.1 after 100 attempts" >&2
-    return 1
+    free_tcp_port
 }
 
 mariadb_start() {
