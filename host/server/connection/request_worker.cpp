@@ -19,10 +19,10 @@ namespace valhalla::host::server::connection {
 
 namespace {
 
-// A request thread serves at most this many requests of one connection in a row
-// before it returns the connection, so busy connections cannot starve others. With
-// the wait below, a queued connection waits for at most this many requests of each
-// busy one.
+// While other connections wait for a thread, a request thread serves at most this
+// many requests of one connection in a row before it returns the connection, so busy
+// connections cannot starve others. With the wait below, a queued connection waits
+// for at most this many requests of each busy one.
 constexpr int kMaxRequestsInRow = 16;
 
 // How long a request thread waits for the next request on the same connection. The
@@ -142,8 +142,10 @@ bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, i
     }
     scan = scanRequestHead(connection.input, limits_);
     bool waits_for_write = connection.tls && connection.tls->wantsWrite();
-    if (scan.kind == HeadScan::Kind::Incomplete && served_in_row < kMaxRequestsInRow &&
-        !connection.peer_closed && !waits_for_write && waitForNextRequest(connection.fd)) {
+    // The limit only matters while other connections wait for a thread.
+    bool row_full = served_in_row >= kMaxRequestsInRow && queue_.needsThread();
+    if (scan.kind == HeadScan::Kind::Incomplete && !row_full && !connection.peer_closed &&
+        !waits_for_write && waitForNextRequest(connection.fd)) {
         if (!readAvailable(connection, true)) {
             closeConnection(&connection);
             return false;
@@ -152,7 +154,7 @@ bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, i
     }
     switch (scan.kind) {
         case HeadScan::Kind::Complete:
-            if (served_in_row < kMaxRequestsInRow) {
+            if (!row_full) {
                 return true;
             }
             // A complete head is already buffered, so the poll set would never report
