@@ -613,6 +613,63 @@ TEST(ConnectionLayer, PipelinedRequestsServedInOrder) {
     EXPECT_EQ(third->body, R"({"slept_ms":0})");
 }
 
+// Each slow sender announces a small body and stops after one byte. The poll thread
+// waits for such bodies, so they hold none of the two request threads.
+TEST(ConnectionLayer, SlowBodySendersHoldNoThread) {
+    constexpr int kSlowSenders = 8;
+    auto server = startServer({"server.head_timeout=2s"}, {{"SERVER_THREADS", "2"}});
+    std::vector<std::unique_ptr<RawConnection>> senders;
+    for (int i = 0; i < kSlowSenders; ++i) {
+        senders.push_back(std::make_unique<RawConnection>(server->port()));
+        std::string request = postRequest("/test/body-size", std::string(100, 'b'));
+        ASSERT_TRUE(senders.back()->send(request.substr(0, request.size() - 99)))
+            << senders.back()->error();
+    }
+    std::this_thread::sleep_for(200ms);
+
+    std::vector<QuickRequest> quick_requests;
+    for (int i = 0; i < 4; ++i) {
+        quick_requests.push_back(timedHello(server->port()));
+    }
+    auto waited_from = Clock::now();
+    std::vector<std::optional<RawResponse>> timed_out;
+    for (auto& sender : senders) {
+        timed_out.push_back(sender->readResponse(5000ms));
+    }
+    auto waited = elapsedSince(waited_from);
+
+    for (std::size_t i = 0; i < quick_requests.size(); ++i) {
+        SCOPED_TRACE("normal request " + std::to_string(i));
+        EXPECT_EQ(quick_requests[i].status, 200) << quick_requests[i].error;
+        EXPECT_LT(quick_requests[i].elapsed, 500ms);
+    }
+    for (std::size_t i = 0; i < timed_out.size(); ++i) {
+        SCOPED_TRACE("slow sender " + std::to_string(i));
+        ASSERT_TRUE(timed_out[i]) << senders[i]->error();
+        EXPECT_EQ(timed_out[i]->status, 408);
+        EXPECT_NE(timed_out[i]->body.find("body"), std::string::npos) << timed_out[i]->body;
+    }
+    EXPECT_LT(waited, 4000ms);
+}
+
+TEST(ConnectionLayer, SlowBodyOnKeptConnectionHoldsNoThread) {
+    auto server = startServer({"server.head_timeout=2s"}, {{"SERVER_THREADS", "1"}});
+    RawConnection sender(server->port());
+    ASSERT_TRUE(sender.send(getRequest("/hello"))) << sender.error();
+    ASSERT_TRUE(sender.readResponse()) << sender.error();
+    std::string request = postRequest("/test/body-size", std::string(100, 'b'));
+    ASSERT_TRUE(sender.send(request.substr(0, request.size() - 99))) << sender.error();
+    std::this_thread::sleep_for(200ms);
+
+    QuickRequest quick = timedHello(server->port());
+    auto timed_out = sender.readResponse(5000ms);
+
+    EXPECT_EQ(quick.status, 200) << quick.error;
+    EXPECT_LT(quick.elapsed, 500ms);
+    ASSERT_TRUE(timed_out) << sender.error();
+    EXPECT_EQ(timed_out->status, 408);
+}
+
 TEST(ConnectionLayer, BodySplitAcrossWrites) {
     auto server = startServer();
     RawConnection connection(server->port());

@@ -410,7 +410,7 @@ bool ConnectionServer::readAvailable(Connection& connection, bool single_read) {
         return readAvailableTls(connection, single_read);
     }
     char buffer[kReadChunk];
-    std::size_t cap = limits_.max_head_size + kReadChunk;
+    std::size_t cap = limits_.max_head_size + kBufferedBodyLimit + kReadChunk;
     while (connection.input.size() < cap) {
         ssize_t received = ::recv(connection.fd, buffer, sizeof(buffer), 0);
         if (received > 0) {
@@ -438,7 +438,7 @@ bool ConnectionServer::readAvailable(Connection& connection, bool single_read) {
 // them.
 bool ConnectionServer::readAvailableTls(Connection& connection, bool single_read) {
     char buffer[kReadChunk];
-    std::size_t cap = limits_.max_head_size + kReadChunk;
+    std::size_t cap = limits_.max_head_size + kBufferedBodyLimit + kReadChunk;
     while (connection.input.size() < cap) {
         int received = connection.tls->receive(buffer, sizeof(buffer));
         if (received > 0) {
@@ -472,8 +472,11 @@ void ConnectionServer::readHead(Connection* connection) {
     HeadScan scan = scanRequestHead(connection->input, limits_);
     switch (scan.kind) {
         case HeadScan::Kind::Complete:
-            handOff(connection, scan);
-            return;
+            if (!awaitsBufferedBody(*connection, scan)) {
+                handOff(connection, scan);
+                return;
+            }
+            break;
         case HeadScan::Kind::TooLarge:
         case HeadScan::Kind::Invalid:
             rejectHead(connection, scan);
@@ -489,6 +492,15 @@ void ConnectionServer::readHead(Connection* connection) {
         connection->head_deadline = Clock::now() + settings_.head_timeout;
     }
     arm(connection, false);
+}
+
+bool ConnectionServer::awaitsBufferedBody(const Connection& connection, const HeadScan& scan) {
+    if (scan.kind != HeadScan::Kind::Complete || !scan.has_content_length || scan.chunked ||
+        scan.expect_continue || scan.content_length > kBufferedBodyLimit ||
+        connection.peer_closed) {
+        return false;
+    }
+    return connection.input.size() < scan.head_size + scan.content_length;
 }
 
 void ConnectionServer::handOff(Connection* connection, const HeadScan& scan) {
@@ -571,16 +583,25 @@ void ConnectionServer::expireConnections(Clock::time_point now) {
             closeConnection(connection);
             continue;
         }
+        // A complete head here means that the poll thread waited for a small body.
+        bool head_complete =
+            scanRequestHead(connection->input, limits_).kind == HeadScan::Kind::Complete;
+        const char* part = head_complete ? "body" : "head";
         if (auto suppressed = slow_client_log_limit_.admit()) {
             log_->warn(
-                "request head timed out; closing slow client remote={} bytes_received={} "
-                "head_timeout_ms={} suppressed_since_last={}",
+                "request {} timed out; closing slow client remote={} bytes_received={} "
+                "head_timeout_ms={} suppressed_since_last={}; raise server.head_timeout if "
+                "legitimate clients are this slow",
+                part,
                 connection->peer.toString(),
                 connection->input.size(),
                 settings_.head_timeout.count(),
                 *suppressed);
         }
-        rejectAndClose(connection, 408, "the request head did not arrive within the head timeout");
+        rejectAndClose(connection,
+                       408,
+                       std::string("the request ") + part +
+                           " did not arrive within the head timeout (server.head_timeout)");
     }
 }
 

@@ -70,6 +70,16 @@ private:
     /// How long idle keep-alive connections stay open once a drain starts.
     static constexpr std::chrono::milliseconds kDrainGrace{500};
 
+    /// Largest Content-Length body that the poll thread reads before a request thread
+    /// takes the request, so that a client sending such a body slowly occupies no thread.
+    static constexpr std::size_t kBufferedBodyLimit = 64 * 1024;
+
+    /// Returns true when the head in `scan` is complete and announces a Content-Length
+    /// body of at most kBufferedBodyLimit bytes that has not fully arrived yet. A client
+    /// that expects 100-continue usually sends its body only after the 100 response, so
+    /// such a request never waits here.
+    static bool awaitsBufferedBody(const Connection& connection, const HeadScan& scan);
+
     // Poll thread.
     void pollLoop();
     void acceptConnections();

@@ -154,6 +154,11 @@ bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, i
     }
     switch (scan.kind) {
         case HeadScan::Kind::Complete:
+            if (awaitsBufferedBody(connection, scan)) {
+                // The poll thread collects the rest of a small body, so a slow sender
+                // holds no request thread.
+                break;
+            }
             if (!row_full) {
                 return true;
             }
