@@ -550,6 +550,23 @@ TEST_P(ItemsTest, WrongContentTypeIsUnsupported) {
     expectProblem(response, 415);
 }
 
+TEST_P(ItemsTest, ContentTypeIgnoresCase) {
+    HttpResponse response = httpRequest(server_->port(),
+                                        "POST",
+                                        "/api/v1/items",
+                                        R"({"name":"x","price":"1.00"})",
+                                        {{"Content-Type", "Application/JSON; charset=utf-8"}});
+
+    EXPECT_EQ(response.status, 201) << response.body;
+}
+
+TEST_P(ItemsTest, JsonNullBodyNamesObject) {
+    HttpResponse response = send("POST", "/api/v1/items", "null");
+
+    expectProblem(response, 400);
+    EXPECT_NE(response.body.find("must be a JSON object"), std::string::npos) << response.body;
+}
+
 TEST_P(ItemsTest, WrongMethodIsNotAllowed) {
     HttpResponse response = send("PUT", "/api/v1/items", R"({"name":"x","price":"1.00"})");
 

@@ -8,6 +8,7 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/MediaType.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 
 #include <valhalla/sdk/http_error.hpp>
 #include <valhalla/sdk/request_context.hpp>
@@ -88,8 +89,9 @@ inline std::string findOverflowingInteger(const std::string& json) {
 inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
     auto& request = context.request();
     std::string type = request.getContentType();
-    if (type.empty() || Poco::Net::MediaType(type).getSubType() != "json" ||
-        Poco::Net::MediaType(type).getType() != "application") {
+    // Media types compare without regard to case (RFC 9110, section 8.3.1).
+    if (type.empty() || Poco::icompare(Poco::Net::MediaType(type).getSubType(), "json") != 0 ||
+        Poco::icompare(Poco::Net::MediaType(type).getType(), "application") != 0) {
         throw HttpError(415, "Content-Type must be application/json, got '" + type + "'");
     }
 
@@ -105,8 +107,8 @@ inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
     }
     if (stream.bad()) {
         throw HttpError(400,
-                        "the request body could not be read: malformed chunked encoding or a "
-                        "broken connection");
+                        "the request body could not be read to its end: malformed chunked "
+                        "encoding, or the client stopped sending or closed the connection");
     }
 
     std::string overflowing = detail::findOverflowingInteger(body);
@@ -114,6 +116,11 @@ inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
         throw HttpError(400,
                         "JSON number " + overflowing.substr(0, 40) +
                             " does not fit in 64 bits; send large values as strings");
+    }
+    // Poco's parser reports a bare scalar such as `null` with an internal message.
+    std::size_t first = body.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || body[first] != '{') {
+        throw HttpError(400, "request body must be a JSON object");
     }
     try {
         Poco::JSON::Parser parser;
