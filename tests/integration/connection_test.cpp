@@ -866,6 +866,27 @@ TEST(ConnectionLayer, ChunkedBodyOverLimitGets413AndCloses) {
     EXPECT_TRUE(closed) << connection.error();
 }
 
+TEST(ConnectionLayer, RejectedHeadIsLoggedWithItsRequestId) {
+    auto server = startServer();
+    RawConnection connection(server->port());
+
+    ASSERT_TRUE(connection.send("GARBAGE\r\n\r\n")) << connection.error();
+    auto response = connection.readResponse();
+
+    ASSERT_TRUE(response) << connection.error();
+    EXPECT_EQ(response->status, 400);
+    EXPECT_FALSE(response->header("Date").empty());
+    std::string request_id = response->header("X-Request-Id");
+    ASSERT_FALSE(request_id.empty());
+    // The log is written by another process, so it may lag behind the response.
+    auto deadline = Clock::now() + 2s;
+    while (server->log().find("request_id=" + request_id) == std::string::npos &&
+           Clock::now() < deadline) {
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_NE(server->log().find("request_id=" + request_id), std::string::npos) << server->log();
+}
+
 TEST(ConnectionLayer, SmugglingGets400AndCloses) {
     struct Case {
         const char* name;

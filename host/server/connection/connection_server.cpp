@@ -7,10 +7,12 @@
 #include <Poco/Net/SocketAddress.h>
 
 #include "logging/logging.hpp"
+#include "server/access_log.hpp"
 #include "server/connection/immediate_response.hpp"
 #include "server/connection/listen_socket.hpp"
 #include "server/connection/thread_sanitizer.hpp"
 #include "server/connection/tls_context.hpp"
+#include "server/request_id.hpp"
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -397,7 +399,8 @@ void ConnectionServer::rejectPlainHttp(Connection* connection) {
     }
     writeWithoutWaiting(
         connection->fd,
-        immediateResponse(400, "this port serves HTTPS: send the request to an https:// URL"));
+        loggedImmediateResponse(
+            *connection, 400, "this port serves HTTPS: send the request to an https:// URL"));
     ::shutdown(connection->fd, SHUT_WR);
     closeConnection(connection);
 }
@@ -619,12 +622,33 @@ void ConnectionServer::arm(Connection* connection, bool add) {
     }
 }
 
+// Builds a response that the connection layer sends without a request thread and
+// writes its access record, so that its request id appears in the log like any other.
+std::string ConnectionServer::loggedImmediateResponse(
+    const Connection& connection,
+    int status,
+    const std::string& detail,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+    AccessRecord record;
+    record.remote_address = connection.peer.host().toString();
+    record.method = "-";
+    record.path = "-";
+    record.status = status;
+    record.request_id = newRequestId();
+    record.plugin = "host";
+    record.route = "-";
+    std::string response = immediateResponse(status, detail, record.request_id, headers);
+    record.bytes = static_cast<std::int64_t>(response.size() - response.find("\r\n\r\n") - 4);
+    logAccess(record);
+    return response;
+}
+
 void ConnectionServer::rejectAndClose(
     Connection* connection,
     int status,
     const std::string& detail,
     const std::vector<std::pair<std::string, std::string>>& headers) {
-    writeImmediate(*connection, immediateResponse(status, detail, headers));
+    writeImmediate(*connection, loggedImmediateResponse(*connection, status, detail, headers));
     // Half-close first so the response is not lost to a reset caused by unread input.
     ::shutdown(connection->fd, SHUT_WR);
     closeConnection(connection);

@@ -114,6 +114,11 @@ private:
                         int status,
                         const std::string& detail,
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
+    std::string loggedImmediateResponse(
+        const Connection& connection,
+        int status,
+        const std::string& detail,
+        const std::vector<std::pair<std::string, std::string>>& headers = {});
     bool readAvailable(Connection& connection, bool single_read = false);
     bool readAvailableTls(Connection& connection, bool single_read);
     void writeImmediate(Connection& connection, const std::string& response);

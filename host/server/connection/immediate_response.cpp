@@ -3,20 +3,22 @@
 #include <cerrno>
 #include <sstream>
 
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Timestamp.h>
 
-#include "server/request_id.hpp"
 #include <sys/socket.h>
 
 namespace valhalla::host::server::connection {
 
 std::string immediateResponse(int status,
                               const std::string& detail,
+                              const std::string& request_id,
                               const std::vector<std::pair<std::string, std::string>>& headers) {
     auto code = static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status);
     const std::string& title = Poco::Net::HTTPResponse::getReasonForStatus(code);
-    std::string request_id = newRequestId();
 
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
     body.set("type", "about:blank");
@@ -29,6 +31,10 @@ std::string immediateResponse(int status,
     std::string payload = text.str();
 
     std::string response = "HTTP/1.1 " + std::to_string(status) + " " + title + "\r\n";
+    response +=
+        "Date: " +
+        Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::HTTP_FORMAT) +
+        "\r\n";
     response += "Content-Type: application/problem+json\r\n";
     response += "Content-Length: " + std::to_string(payload.size()) + "\r\n";
     response += "X-Request-Id: " + request_id + "\r\n";
