@@ -221,7 +221,10 @@ void Supervisor::handleSignals(bool& running, int& exit_code) {
                 reapWorkers(exit_code, running);
                 break;
             case SIGHUP:
-                beginReload("SIGHUP");
+                // A worker forwards POST /admin/reload as SIGHUP.
+                beginReload(workers_.count(static_cast<pid_t>(info.ssi_pid)) != 0
+                                ? "POST /admin/reload on worker pid " + std::to_string(info.ssi_pid)
+                                : std::string("SIGHUP"));
                 break;
             case SIGUSR2:
                 replaceStuckWorkers();

@@ -698,6 +698,26 @@ TEST(WorkerProcesses, SlowWriteLoadsWhenComplete) {
     EXPECT_EQ(countOccurrences(server->log(), "reload complete"), 1u) << server->log();
 }
 
+TEST(WorkerProcesses, AdminReloadStartsGeneration) {
+    std::string directory = makeTemporaryDirectory();
+    populatePluginDirectory(directory, {"hello"});
+    auto server = ServerProcess::start(optionsFor(directory, 1));
+
+    HttpResponse response = httpRequest(server->port(),
+                                        "POST",
+                                        "/admin/reload",
+                                        "",
+                                        {{"Authorization", std::string("Bearer ") + kAdminToken}});
+    bool reloaded = server->waitForLog("reload complete generation=2", 10s);
+
+    EXPECT_LT(response.status, 300) << response.body;
+    EXPECT_TRUE(reloaded) << server->log();
+    EXPECT_NE(server->log().find("reload started by POST /admin/reload on worker pid"),
+              std::string::npos)
+        << server->log();
+    EXPECT_EQ(httpRequest(server->port(), "GET", "/hello").status, 200);
+}
+
 TEST(WorkerProcesses, IgnoredFilesStartNoReload) {
     std::string directory = makeTemporaryDirectory();
     populatePluginDirectory(directory, {"hello"});
