@@ -232,16 +232,18 @@ HeadScan scanRequestHead(std::string_view input, const HeadLimits& limits) {
         }
         if (partial.size() > limits.max_head_size) {
             return tooLarge("request head exceeds " + std::to_string(limits.max_head_size) +
-                            " bytes");
+                            " bytes (server.max_head_size)");
         }
         if (open_line > limits.max_line_length) {
             return tooLarge("a request head line exceeds " +
-                            std::to_string(limits.max_line_length) + " bytes");
+                            std::to_string(limits.max_line_length) +
+                            " bytes (server.max_header_line)");
         }
         return {};
     }
     if (head_end - start > limits.max_head_size) {
-        return tooLarge("request head exceeds " + std::to_string(limits.max_head_size) + " bytes");
+        return tooLarge("request head exceeds " + std::to_string(limits.max_head_size) +
+                        " bytes (server.max_head_size)");
     }
 
     HeadScan scan;
@@ -256,7 +258,8 @@ HeadScan scanRequestHead(std::string_view input, const HeadLimits& limits) {
         }
         if (line.size() > limits.max_line_length) {
             return tooLarge("a request head line exceeds " +
-                            std::to_string(limits.max_line_length) + " bytes");
+                            std::to_string(limits.max_line_length) +
+                            " bytes (server.max_header_line)");
         }
         if (line.empty()) {
             break;
@@ -267,7 +270,7 @@ HeadScan scanRequestHead(std::string_view input, const HeadLimits& limits) {
             request_line = false;
         } else if (++header_count > limits.max_header_count) {
             return tooLarge("more than " + std::to_string(limits.max_header_count) +
-                            " header fields");
+                            " header fields (server.max_header_count)");
         } else {
             failure = parseHeaderLine(line, scan, framing);
         }

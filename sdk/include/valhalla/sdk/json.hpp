@@ -102,7 +102,9 @@ inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
     while (stream.read(buffer, sizeof(buffer)) || stream.gcount() > 0) {
         body.append(buffer, static_cast<std::size_t>(stream.gcount()));
         if (body.size() > limit) {
-            throw HttpError(413, "request body exceeds " + std::to_string(limit) + " bytes");
+            throw HttpError(
+                413,
+                "request body exceeds " + std::to_string(limit) + " bytes (server.max_body_size)");
         }
     }
     if (stream.bad()) {
