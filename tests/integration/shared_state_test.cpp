@@ -229,7 +229,11 @@ TEST(SharedState, ReloadFailureVisibleEverywhere) {
          std::this_thread::sleep_for(20ms)) {
         body_a = a->get("/admin/plugins", true).second;
         body_b = b->get("/admin/plugins", true).second;
-        if (body_b.find("start_throws.so") != std::string::npos) {
+        // The supervisor logs the failure before it publishes its record, and the
+        // candidate generation names the file before the failure is recorded.
+        const std::string recorded = "\"reload_failures\":[{";
+        if (body_a.find(recorded) != std::string::npos &&
+            body_b.find(recorded) != std::string::npos) {
             break;
         }
     }
