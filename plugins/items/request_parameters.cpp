@@ -56,7 +56,8 @@ PageRequest readPageRequest(const sdk::RequestContext& request, std::int64_t max
 std::int64_t readItemId(const sdk::RequestContext& request) {
     const std::string& text = request.pathParameter("id");
     std::optional<std::int64_t> id = parseNonNegativeInteger(text);
-    if (!id || *id == 0) {
+    // Each item has one path, so "02" names no item rather than item 2.
+    if (!id || *id == 0 || text.front() == '0') {
         throw sdk::HttpError(404, "item '" + text + "' not found");
     }
     return *id;

@@ -528,6 +528,17 @@ TEST_P(ItemsTest, UnknownIdIsNotFound) {
     }
 }
 
+TEST_P(ItemsTest, LeadingZeroIdIsNotFound) {
+    Poco::JSON::Object::Ptr item = createItem(R"({"name":"Zero","price":"1.00"})");
+    std::string path = "/api/v1/items/0" + item->getValue<std::string>("id");
+
+    HttpResponse read = send("GET", path);
+
+    expectProblem(read, 404);
+    EXPECT_NE(read.body.find("'0" + item->getValue<std::string>("id") + "'"), std::string::npos)
+        << read.body;
+}
+
 TEST_P(ItemsTest, MalformedJsonIsBadRequest) {
     HttpResponse response = send("POST", "/api/v1/items", R"({"name":"x","price":)");
 
