@@ -670,6 +670,54 @@ TEST(ConnectionLayer, SlowBodyOnKeptConnectionHoldsNoThread) {
     EXPECT_EQ(timed_out->status, 408);
 }
 
+// A body too large for the poll thread streams through a request thread, where a
+// client that sends slower than the minimum rate loses the connection.
+TEST(ConnectionLayer, SlowLargeBodyIsCutOff) {
+    constexpr std::size_t kBodySize = 200 * 1024;
+    constexpr std::size_t kPiece = 2 * 1024;
+    auto server = startServer({"server.head_timeout=2s"});
+    RawConnection connection(server->port());
+    std::string request = postRequest("/test/body-size", std::string(kBodySize, 'b'));
+    std::size_t offset = request.size() - kBodySize;
+    ASSERT_TRUE(connection.send(request.substr(0, offset))) << connection.error();
+
+    // 2 KiB a second: the 2 s timeout plus one second per 8 KiB runs out after
+    // about 3 s of sending, long before the 100 s this body would take.
+    auto started = Clock::now();
+    std::optional<RawResponse> response;
+    while (offset < request.size() && Clock::now() - started < 10s) {
+        if (!connection.send(request.substr(offset, kPiece))) {
+            break;
+        }
+        offset += kPiece;
+        response = connection.readResponse(1000ms);
+        if (response || connection.closedByServer()) {
+            break;
+        }
+    }
+    auto elapsed = elapsedSince(started);
+
+    EXPECT_TRUE(response || connection.closedByServer()) << "sent " << offset << " bytes";
+    if (response) {
+        EXPECT_GE(response->status, 400);
+    }
+    EXPECT_LT(elapsed, 8000ms);
+    EXPECT_EQ(httpRequest(server->port(), "GET", "/hello").status, 200);
+}
+
+TEST(ConnectionLayer, FastLargeBodyIsRead) {
+    auto server = startServer({"server.head_timeout=2s"});
+    RawConnection connection(server->port());
+    std::string body(1024 * 1024, 'b');
+
+    ASSERT_TRUE(connection.send(postRequest("/test/body-size", body))) << connection.error();
+    auto response = connection.readResponse();
+
+    ASSERT_TRUE(response) << connection.error();
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, R"({"bytes":1048576})");
+}
+
 TEST(ConnectionLayer, BodySplitAcrossWrites) {
     auto server = startServer();
     RawConnection connection(server->port());

@@ -12,6 +12,15 @@
 
 namespace valhalla::host::server::connection {
 
+namespace {
+
+// Beyond the I/O timeout, a request may keep its thread waiting for the client one
+// more second per this many bytes received. The read of a slower client fails,
+// however long its body, so that a slow upload cannot hold a thread indefinitely.
+constexpr std::size_t kMinReceiveBytesPerSecond = 8 * 1024;
+
+}  // namespace
+
 bool waitForFd(int fd, short events, std::chrono::milliseconds timeout) {
     pollfd entry{fd, events, 0};
     while (true) {
@@ -89,9 +98,33 @@ int ConnectionSocketImpl::receiveFromSocket(void* buffer, int length) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
             throw Poco::Net::NetException("receive failed", std::strerror(errno));
         }
-        if (!waitForFd(connection_.fd, POLLIN, io_timeout_)) {
-            throw Poco::TimeoutException("timed out waiting for request data");
-        }
+        waitToReceive(POLLIN);
+    }
+}
+
+// Returns how long the next wait for request bytes may take: the I/O timeout, cut to
+// what is left of the budget for waiting on this client.
+std::chrono::milliseconds ConnectionSocketImpl::nextReceiveWait() const {
+    auto budget =
+        io_timeout_ + std::chrono::milliseconds(delivered_ * 1000 / kMinReceiveBytesPerSecond);
+    return std::min(io_timeout_, budget - receive_waited_);
+}
+
+// Waits until the socket is ready for `events`, and throws Poco::TimeoutException
+// when the wait timed out or the client used up its budget for waiting.
+void ConnectionSocketImpl::waitToReceive(short events) {
+    auto wait = nextReceiveWait();
+    if (wait.count() <= 0) {
+        throw Poco::TimeoutException("the client sent the request slower than " +
+                                     std::to_string(kMinReceiveBytesPerSecond / 1024) +
+                                     " KiB/s after the head timeout (server.head_timeout)");
+    }
+    auto started = std::chrono::steady_clock::now();
+    bool ready = waitForFd(connection_.fd, events, wait);
+    receive_waited_ += std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    if (!ready) {
+        throw Poco::TimeoutException("timed out waiting for request data");
     }
 }
 
@@ -105,9 +138,7 @@ int ConnectionSocketImpl::receiveFromTls(void* buffer, int length) {
         if (received == TlsStream::kFailed) {
             throw Poco::Net::NetException("TLS receive failed", tls.lastError());
         }
-        if (!waitForFd(connection_.fd, tls.wantsWrite() ? POLLOUT : POLLIN, io_timeout_)) {
-            throw Poco::TimeoutException("timed out waiting for request data");
-        }
+        waitToReceive(tls.wantsWrite() ? POLLOUT : POLLIN);
     }
 }
 

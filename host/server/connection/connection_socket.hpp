@@ -69,6 +69,8 @@ public:
     bool framingComplete() const { return framing_.complete(); }
 
 private:
+    std::chrono::milliseconds nextReceiveWait() const;
+    void waitToReceive(short events);
     int receiveFromSocket(void* buffer, int length);
     int receiveFromTls(void* buffer, int length);
     int sendToTls(const char* bytes, int length);
@@ -76,6 +78,8 @@ private:
 
     Connection& connection_;
     std::chrono::milliseconds io_timeout_;
+    // Time spent waiting for request bytes from the client so far.
+    std::chrono::milliseconds receive_waited_{0};
     std::size_t head_size_;
     std::size_t head_remaining_;
     bool chunked_;
