@@ -113,18 +113,30 @@ std::chrono::milliseconds ConnectionSocketImpl::nextReceiveWait() const {
 // Waits until the socket is ready for `events`, and throws Poco::TimeoutException
 // when the wait timed out or the client used up its budget for waiting.
 void ConnectionSocketImpl::waitToReceive(short events) {
+    // Built only when thrown, because this runs whenever a read has to wait.
+    auto too_slow = [this] {
+        return "the client sent the request slower than " +
+               std::to_string(kMinReceiveBytesPerSecond / 1024) +
+               " KiB/s after the head timeout of " + std::to_string(io_timeout_.count()) +
+               " ms (server.head_timeout)";
+    };
     auto wait = nextReceiveWait();
     if (wait.count() <= 0) {
-        throw Poco::TimeoutException("the client sent the request slower than " +
-                                     std::to_string(kMinReceiveBytesPerSecond / 1024) +
-                                     " KiB/s after the head timeout (server.head_timeout)");
+        throw Poco::TimeoutException(too_slow());
     }
+
     auto started = std::chrono::steady_clock::now();
     bool ready = waitForFd(connection_.fd, events, wait);
     receive_waited_ += std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     if (!ready) {
-        throw Poco::TimeoutException("timed out waiting for request data");
+        // A wait shorter than the I/O timeout ended because the budget ran out.
+        if (wait < io_timeout_) {
+            throw Poco::TimeoutException(too_slow());
+        }
+        throw Poco::TimeoutException("no request data arrived within " +
+                                     std::to_string(io_timeout_.count()) +
+                                     " ms (server.head_timeout)");
     }
 }
 

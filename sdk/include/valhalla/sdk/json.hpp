@@ -121,8 +121,12 @@ inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
     }
     // Poco's parser reports a bare scalar such as `null` with an internal message.
     std::size_t first = body.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos || body[first] != '{') {
-        throw HttpError(400, "request body must be a JSON object");
+    if (first == std::string::npos) {
+        throw HttpError(400, "request body must be a JSON object, got an empty body");
+    }
+    if (body[first] != '{') {
+        throw HttpError(400,
+                        "request body must be a JSON object, got '" + body.substr(first, 20) + "'");
     }
     try {
         Poco::JSON::Parser parser;
