@@ -38,8 +38,8 @@ std::string sqliteCreateTable(const std::string& table) {
 // Poco sizes and zero-fills a result buffer as large as the column's declared maximum
 // before every execution: 1 MiB for COALESCE over a utf8mb4 TEXT column, which cost
 // about a fifth of the CPU time of a read. The bounded form casts the description to
-// CHAR(kMaxDescriptionLength), 40 KB, and flags a longer stored description, which only
-// another program can write; the store then reads the row again in the whole form.
+// CHAR(kMaxDescriptionLength), 40 KB, and flags a longer stored description. Only
+// another program can store one, and the store then reads that row again in full.
 std::string mysqlColumns(ItemSql::Description description) {
     std::string bound = std::to_string(kMaxDescriptionLength);
     std::string text = description == ItemSql::Description::Bounded

@@ -77,7 +77,7 @@ private:
     /// Returns true when the head in `scan` is complete and announces a Content-Length
     /// body of at most kBufferedBodyLimit bytes that has not fully arrived yet. A client
     /// that expects 100-continue usually sends its body only after the 100 response, so
-    /// such a request never waits here.
+    /// this returns false for such a request.
     static bool awaitsBufferedBody(const Connection& connection, const HeadScan& scan);
 
     // Poll thread.

@@ -156,7 +156,7 @@ bool ConnectionServer::waitForNextHead(Connection& connection, HeadScan& scan, i
         case HeadScan::Kind::Complete:
             if (awaitsBufferedBody(connection, scan)) {
                 // The poll thread collects the rest of a small body, so a slow sender
-                // holds no request thread.
+                // occupies no request thread.
                 break;
             }
             if (!row_full) {

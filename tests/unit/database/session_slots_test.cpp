@@ -25,10 +25,10 @@ TEST(SessionSlots, TakeWaitsUntilTheTimeout) {
     SessionSlots slots(0);
 
     auto started = steady_clock::now();
-    bool taken = slots.take(milliseconds(150));
+    bool acquired = slots.take(milliseconds(150));
     auto waited = steady_clock::now() - started;
 
-    EXPECT_FALSE(taken);
+    EXPECT_FALSE(acquired);
     EXPECT_GE(waited, milliseconds(150));
     EXPECT_LT(waited, milliseconds(2000));
 }
@@ -39,11 +39,11 @@ TEST(SessionSlots, GiveWakesAWaiter) {
         std::async(std::launch::async, [&slots] { return slots.take(milliseconds(10000)); });
 
     ASSERT_EQ(waiter.wait_for(milliseconds(100)), std::future_status::timeout);
-    auto given = steady_clock::now();
+    auto released_at = steady_clock::now();
     slots.give();
 
     EXPECT_TRUE(waiter.get());
-    EXPECT_LT(steady_clock::now() - given, milliseconds(2000));
+    EXPECT_LT(steady_clock::now() - released_at, milliseconds(2000));
     EXPECT_FALSE(slots.tryTake());
 }
 
