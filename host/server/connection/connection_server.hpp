@@ -104,9 +104,12 @@ private:
     void serve(Connection* connection);
     bool serveOneRequest(Connection& connection, const HeadScan& scan);
     static bool skipPastChunkedBody(const ConnectionSocketImpl& adapter, std::string& leftover);
-    bool waitForNextHead(Connection& connection, HeadScan& scan, int served_in_row);
+    bool waitForNextHead(Connection& connection,
+                         HeadScan& scan,
+                         int served_in_row,
+                         bool request_waited);
     void giveBack(Connection* connection);
-    bool waitForNextRequest(int fd);
+    bool waitForNextRequest(int fd, bool request_waited);
 
     // Both.
     void closeConnection(Connection* connection);
