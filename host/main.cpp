@@ -1,4 +1,5 @@
 #include "app/application.hpp"
+#include "app/startup_channel.hpp"
 #include <signal.h>
 
 int main(int argc, char** argv) {
@@ -13,5 +14,8 @@ int main(int argc, char** argv) {
     sigprocmask(SIG_BLOCK, &signals, nullptr);
 
     valhalla::host::app::Application application;
-    return application.run(argc, argv);
+    int status = application.run(argc, argv);
+    // An unknown option or a missing option value is a usage error, like a malformed
+    // --define, not a configuration error.
+    return valhalla::host::app::commandLineErrorLogged() ? application.EXIT_USAGE : status;
 }

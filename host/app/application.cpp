@@ -9,6 +9,7 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
 
+#include "app/startup_channel.hpp"
 #include "config/settings.hpp"
 #include "logging/logging.hpp"
 #include "process/startup_error.hpp"
@@ -96,6 +97,7 @@ bool checkTls(const config::Settings& settings) {
 
 Application::Application() : start_directory_(std::filesystem::current_path().string()) {
     setUnixOptions(true);
+    useStartupChannel();
 }
 
 void Application::defineOptions(Poco::Util::OptionSet& options) {

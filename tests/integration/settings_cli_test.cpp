@@ -59,6 +59,18 @@ TEST(SettingsCli, MalformedDefineIsUsageError) {
     EXPECT_NE(log.find("expected KEY=VALUE"), std::string::npos) << log;
 }
 
+TEST(SettingsCli, UnknownOptionIsUsageError) {
+    ServerOptions options;
+    options.arguments = {"--no-such-option"};
+    std::string log;
+
+    int exit_code = ServerProcess::runUntilExit(options, 10s, log);
+
+    EXPECT_EQ(exit_code, 64);
+    EXPECT_NE(log.find("no-such-option"), std::string::npos) << log;
+    EXPECT_NE(log.find("run valhalla --help"), std::string::npos) << log;
+}
+
 TEST(SettingsCli, DotEnvFileIsRead) {
     std::string directory = makeTemporaryDirectory();
     {
