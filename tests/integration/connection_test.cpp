@@ -1078,6 +1078,33 @@ TEST(ConnectionLayer, QueueTimeoutGives503) {
         << metrics.body;
 }
 
+TEST(ConnectionLayer, LongRequestLetsQueuedConnectionGoFirst) {
+    auto server = startServer({}, {{"SERVER_THREADS", "1"}});
+    RawConnection slow(server->port());
+    RawConnection queued(server->port());
+    ASSERT_TRUE(slow.send(getRequest("/test/sleep?ms=300"))) << slow.error();
+    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(queued.send(getRequest("/test/sleep?ms=300"))) << queued.error();
+
+    auto first = slow.readResponse();
+    // Sent at once, this request would arrive within the thread's short wait for the
+    // next request of a fast connection.
+    ASSERT_TRUE(slow.send(getRequest("/hello"))) << slow.error();
+    auto started = Clock::now();
+    auto next = slow.readResponse();
+    auto elapsed = elapsedSince(started);
+    auto queued_response = queued.readResponse();
+
+    ASSERT_TRUE(first) << slow.error();
+    EXPECT_EQ(first->status, 200);
+    ASSERT_TRUE(next) << slow.error();
+    EXPECT_EQ(next->status, 200);
+    ASSERT_TRUE(queued_response) << queued.error();
+    EXPECT_EQ(queued_response->status, 200);
+    // The only thread served the queued connection's 300 ms request first.
+    EXPECT_GE(elapsed, 250ms);
+}
+
 TEST(ConnectionLayer, ExpectContinueGets100ThenResponse) {
     auto server = startServer();
     RawConnection connection(server->port());
