@@ -1,5 +1,6 @@
+#include <iostream>
+
 #include "app/application.hpp"
-#include "app/startup_channel.hpp"
 #include <signal.h>
 
 int main(int argc, char** argv) {
@@ -14,8 +15,10 @@ int main(int argc, char** argv) {
     sigprocmask(SIG_BLOCK, &signals, nullptr);
 
     valhalla::host::app::Application application;
-    int status = application.run(argc, argv);
-    // An unknown option or a missing option value is a usage error, like a malformed
-    // --define, not a configuration error.
-    return valhalla::host::app::commandLineErrorLogged() ? application.EXIT_USAGE : status;
+    std::string error = application.commandLineError(argc, argv);
+    if (!error.empty()) {
+        std::cerr << "valhalla: " << error << "; run valhalla --help for the options\n";
+        return application.EXIT_USAGE;
+    }
+    return application.run(argc, argv);
 }

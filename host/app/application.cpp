@@ -8,8 +8,9 @@
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionProcessor.h>
 
-#include "app/startup_channel.hpp"
 #include "config/settings.hpp"
 #include "logging/logging.hpp"
 #include "process/startup_error.hpp"
@@ -97,7 +98,6 @@ bool checkTls(const config::Settings& settings) {
 
 Application::Application() : start_directory_(std::filesystem::current_path().string()) {
     setUnixOptions(true);
-    useStartupChannel();
 }
 
 void Application::defineOptions(Poco::Util::OptionSet& options) {
@@ -131,6 +131,27 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
             "worker-slot", "", "Internal: the worker's counter slot N in the shared region.")
             .argument("N")
             .repeatable(false));
+}
+
+std::string Application::commandLineError(int argc, char** argv) {
+    Poco::Util::OptionSet options;
+    defineOptions(options);
+    Poco::Util::OptionProcessor processor(options);
+    processor.setUnixStyle(true);
+    try {
+        for (int index = 1; index < argc; ++index) {
+            std::string name;
+            std::string value;
+            // handleOption() stops the parsing at --help, so later arguments do not matter.
+            if (processor.process(argv[index], name, value) && name == "help") {
+                return {};
+            }
+        }
+        processor.checkRequired();
+    } catch (const Poco::Util::OptionException& error) {
+        return error.displayText();
+    }
+    return {};
 }
 
 void Application::handleOption(const std::string& name, const std::string& value) {

@@ -16,6 +16,12 @@ class Application : public Poco::Util::ServerApplication {
 public:
     Application();
 
+    /// Parses the command line as run() will and returns the first error in it, such as
+    /// an unknown option or a missing value, or an empty string. Called before run(),
+    /// it reports errors that Poco would log after --daemon has detached from the
+    /// terminal.
+    std::string commandLineError(int argc, char** argv);
+
 protected:
     void defineOptions(Poco::Util::OptionSet& options) override;
     void handleOption(const std::string& name, const std::string& value) override;

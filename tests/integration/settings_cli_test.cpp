@@ -71,6 +71,18 @@ TEST(SettingsCli, UnknownOptionIsUsageError) {
     EXPECT_NE(log.find("run valhalla --help"), std::string::npos) << log;
 }
 
+TEST(SettingsCli, DaemonReportsUnknownOption) {
+    ServerOptions options;
+    options.arguments = {"--daemon", "--no-such-option"};
+    std::string log;
+
+    int exit_code = ServerProcess::runUntilExit(options, 10s, log);
+
+    // Reported before detaching, while stderr is still the terminal.
+    EXPECT_EQ(exit_code, 64);
+    EXPECT_NE(log.find("no-such-option"), std::string::npos) << log;
+}
+
 TEST(SettingsCli, DotEnvFileIsRead) {
     std::string directory = makeTemporaryDirectory();
     {
