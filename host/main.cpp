@@ -15,10 +15,9 @@ int main(int argc, char** argv) {
     sigprocmask(SIG_BLOCK, &signals, nullptr);
 
     valhalla::host::app::Application application;
-    std::string error = application.commandLineError(argc, argv);
-    if (!error.empty()) {
-        std::cerr << "valhalla: " << error << "; run valhalla --help for the options\n";
-        return application.EXIT_USAGE;
+    if (auto problem = application.checkBeforeRun(argc, argv)) {
+        std::cerr << "valhalla: " << problem->message << "\n";
+        return problem->status;
     }
     return application.run(argc, argv);
 }

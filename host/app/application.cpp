@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <variant>
 
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -56,10 +57,34 @@ void writeReportLine(const std::string& line) {
     }
 }
 
+// Splits a --define value into key and value, or returns the error message.
+std::variant<std::pair<std::string, std::string>, std::string> parseDefine(
+    const std::string& value) {
+    std::size_t equals = value.find('=');
+    if (equals == std::string::npos || equals == 0) {
+        return "invalid --define '" + value +
+               "': expected KEY=VALUE, such as --define server.port=8080";
+    }
+    return std::pair(value.substr(0, equals), value.substr(equals + 1));
+}
+
 std::string executableDirectory() {
     std::error_code error;
     auto path = std::filesystem::read_symlink("/proc/self/exe", error);
     return error ? std::string(".") : path.parent_path().string();
+}
+
+config::Settings loadSettingsFrom(const std::string& config_file,
+                                  const std::vector<std::pair<std::string, std::string>>& defines,
+                                  const std::string& start_directory) {
+    config::SettingsSources sources;
+    sources.config_file = config_file;
+    sources.env_file = (std::filesystem::path(start_directory) / ".env").string();
+    sources.environment = processEnvironment();
+    sources.defines = defines;
+    sources.start_directory = start_directory;
+    sources.executable_directory = executableDirectory();
+    return config::loadSettings(sources);
 }
 
 // Checks the HTTPS certificate and key before any worker starts and logs whether the
@@ -133,25 +158,53 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
             .repeatable(false));
 }
 
-std::string Application::commandLineError(int argc, char** argv) {
+std::optional<Application::StartupProblem> Application::checkBeforeRun(int argc, char** argv) {
     Poco::Util::OptionSet options;
     defineOptions(options);
     Poco::Util::OptionProcessor processor(options);
     processor.setUnixStyle(true);
+    bool daemon = false;
+    std::string config_file;
+    std::vector<std::pair<std::string, std::string>> defines;
     try {
         for (int index = 1; index < argc; ++index) {
             std::string name;
             std::string value;
+            if (!processor.process(argv[index], name, value)) {
+                return usageProblem("unexpected argument '" + std::string(argv[index]) + "'");
+            }
             // handleOption() stops the parsing at --help, so later arguments do not matter.
-            if (processor.process(argv[index], name, value) && name == "help") {
-                return {};
+            if (name == "help") {
+                return std::nullopt;
+            }
+            daemon = daemon || name == "daemon";
+            if (name == "config-file") {
+                config_file = value;
+            } else if (name == "define") {
+                auto define = parseDefine(value);
+                if (auto* error = std::get_if<std::string>(&define)) {
+                    return usageProblem(*error);
+                }
+                defines.push_back(std::get<0>(define));
             }
         }
         processor.checkRequired();
     } catch (const Poco::Util::OptionException& error) {
-        return error.displayText();
+        return usageProblem(error.displayText());
     }
-    return {};
+    // Without --daemon, main() reports settings errors on the terminal itself.
+    if (daemon) {
+        try {
+            loadSettingsFrom(config_file, defines, start_directory_);
+        } catch (const config::SettingsError& error) {
+            return StartupProblem{error.what(), EXIT_CONFIG};
+        }
+    }
+    return std::nullopt;
+}
+
+Application::StartupProblem Application::usageProblem(const std::string& message) {
+    return {message + "; run valhalla --help for the options", EXIT_USAGE};
 }
 
 void Application::handleOption(const std::string& name, const std::string& value) {
@@ -175,13 +228,12 @@ void Application::handleOption(const std::string& name, const std::string& value
 }
 
 void Application::handleDefine(const std::string& value) {
-    std::size_t equals = value.find('=');
-    if (equals == std::string::npos || equals == 0) {
-        define_error_ = "invalid --define '" + value +
-                        "': expected KEY=VALUE, such as --define server.port=8080";
+    auto define = parseDefine(value);
+    if (auto* error = std::get_if<std::string>(&define)) {
+        define_error_ = *error;
         return;
     }
-    defines_.emplace_back(value.substr(0, equals), value.substr(equals + 1));
+    defines_.push_back(std::get<0>(define));
 }
 
 void Application::printHelp() const {
@@ -225,14 +277,7 @@ int Application::main(const std::vector<std::string>& arguments) {
 }
 
 config::Settings Application::loadSettings() const {
-    config::SettingsSources sources;
-    sources.config_file = config_file_;
-    sources.env_file = (std::filesystem::path(start_directory_) / ".env").string();
-    sources.environment = processEnvironment();
-    sources.defines = defines_;
-    sources.start_directory = start_directory_;
-    sources.executable_directory = executableDirectory();
-    return config::loadSettings(sources);
+    return loadSettingsFrom(config_file_, defines_, start_directory_);
 }
 
 int Application::runSupervisor(const config::Settings& settings) {

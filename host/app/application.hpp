@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,11 +17,17 @@ class Application : public Poco::Util::ServerApplication {
 public:
     Application();
 
-    /// Parses the command line as run() will and returns the first error in it, such as
-    /// an unknown option or a missing value, or an empty string. Called before run(),
-    /// it reports errors that Poco would log after --daemon has detached from the
-    /// terminal.
-    std::string commandLineError(int argc, char** argv);
+    /// An error found before run(): the message and the exit status.
+    struct StartupProblem {
+        std::string message;
+        int status;
+    };
+
+    /// Parses the command line as run() will and, with --daemon, loads the settings.
+    /// Returns the first error, such as an unknown option or an invalid setting. Called
+    /// before run(), it reports errors that would otherwise go to /dev/null once
+    /// Poco's --daemon has detached from the terminal.
+    std::optional<StartupProblem> checkBeforeRun(int argc, char** argv);
 
 protected:
     void defineOptions(Poco::Util::OptionSet& options) override;
@@ -28,6 +35,7 @@ protected:
     int main(const std::vector<std::string>& arguments) override;
 
 private:
+    static StartupProblem usageProblem(const std::string& message);
     void printHelp() const;
     void handleDefine(const std::string& value);
     config::Settings loadSettings() const;

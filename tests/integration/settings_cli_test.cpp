@@ -83,6 +83,18 @@ TEST(SettingsCli, DaemonReportsUnknownOption) {
     EXPECT_NE(log.find("no-such-option"), std::string::npos) << log;
 }
 
+TEST(SettingsCli, DaemonReportsInvalidSetting) {
+    ServerOptions options;
+    options.arguments = {"--daemon", "--define", "server.port=99999"};
+    std::string log;
+
+    int exit_code = ServerProcess::runUntilExit(options, 10s, log);
+
+    EXPECT_EQ(exit_code, 78);
+    EXPECT_NE(log.find("server.port"), std::string::npos) << log;
+    EXPECT_NE(log.find("99999"), std::string::npos) << log;
+}
+
 TEST(SettingsCli, DotEnvFileIsRead) {
     std::string directory = makeTemporaryDirectory();
     {
