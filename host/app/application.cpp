@@ -14,6 +14,7 @@
 
 #include "config/settings.hpp"
 #include "logging/logging.hpp"
+#include "logging/reopenable_file_sink.hpp"
 #include "process/startup_error.hpp"
 #include "process/supervisor.hpp"
 #include "process/worker.hpp"
@@ -195,8 +196,12 @@ std::optional<Application::StartupProblem> Application::checkBeforeRun(int argc,
     // Without --daemon, main() reports settings errors on the terminal itself.
     if (daemon) {
         try {
-            loadSettingsFrom(config_file, defines, start_directory_);
-        } catch (const config::SettingsError& error) {
+            auto settings = loadSettingsFrom(config_file, defines, start_directory_);
+            if (!settings.log_file.empty()) {
+                // Opens the file the way the daemon's log will, and closes it again.
+                logging::ReopenableFileSink probe(settings.log_file);
+            }
+        } catch (const std::exception& error) {
             return StartupProblem{error.what(), EXIT_CONFIG};
         }
     }

@@ -95,6 +95,19 @@ TEST(SettingsCli, DaemonReportsInvalidSetting) {
     EXPECT_NE(log.find("99999"), std::string::npos) << log;
 }
 
+TEST(SettingsCli, DaemonReportsUnwritableLogFile) {
+    ServerOptions options;
+    options.arguments = {"--daemon"};
+    options.environment["LOG_FILE"] = "/nonexistent-folder/valhalla.log";
+    std::string log;
+
+    int exit_code = ServerProcess::runUntilExit(options, 10s, log);
+
+    EXPECT_EQ(exit_code, 78);
+    EXPECT_NE(log.find("cannot open log file /nonexistent-folder/valhalla.log"), std::string::npos)
+        << log;
+}
+
 TEST(SettingsCli, DotEnvFileIsRead) {
     std::string directory = makeTemporaryDirectory();
     {
