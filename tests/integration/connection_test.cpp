@@ -705,6 +705,42 @@ TEST(ConnectionLayer, SlowLargeBodyIsCutOff) {
     EXPECT_EQ(httpRequest(server->port(), "GET", "/hello").status, 200);
 }
 
+TEST(ConnectionLayer, SlowJsonBodyGets408) {
+    constexpr std::size_t kBodySize = 200 * 1024;
+    constexpr std::size_t kPiece = 2 * 1024;
+    auto server = startServer({"server.head_timeout=2s"}, {}, {"items"});
+    RawConnection connection(server->port());
+    std::string body =
+        R"({"name":"slow","price":"1.00","description":")" + std::string(kBodySize, 'd') + R"("})";
+    std::string request =
+        "POST /api/v1/items HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::size_t offset = request.size() - body.size();
+    ASSERT_TRUE(connection.send(request.substr(0, offset))) << connection.error();
+
+    // 2 KiB a second runs out the 2 s timeout plus one second per 8 KiB after about
+    // 3 s, in the middle of the body.
+    std::optional<RawResponse> response;
+    auto started = Clock::now();
+    while (offset < request.size() && Clock::now() - started < 10s) {
+        if (!connection.send(request.substr(offset, kPiece))) {
+            break;
+        }
+        offset += kPiece;
+        response = connection.readResponse(1000ms);
+        if (response || connection.closedByServer()) {
+            break;
+        }
+    }
+
+    ASSERT_TRUE(response) << "sent " << offset << " bytes; " << connection.error();
+    EXPECT_EQ(response->status, 408) << response->body;
+    EXPECT_NE(response->body.find("server.head_timeout"), std::string::npos) << response->body;
+    EXPECT_EQ(toLower(response->header("connection")), "close");
+    EXPECT_EQ(httpRequest(server->port(), "GET", "/hello").status, 200);
+}
+
 TEST(ConnectionLayer, FastLargeBodyIsRead) {
     auto server = startServer({"server.head_timeout=2s"});
     RawConnection connection(server->port());

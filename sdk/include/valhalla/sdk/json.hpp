@@ -1,8 +1,10 @@
 #pragma once
 
+#include <istream>
 #include <sstream>
 #include <string>
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
@@ -79,13 +81,47 @@ inline std::string findOverflowingInteger(const std::string& json) {
     return {};
 }
 
+/// Reads a whole request body of at most `limit` bytes from `stream`. Throws
+/// HttpError 413 above the limit, 408 when the host's read timed out and 400 when the
+/// body ended early or its framing was invalid.
+inline std::string readBody(std::istream& stream, std::size_t limit) {
+    constexpr const char* kUnreadableBody =
+        "the request body could not be read to its end: malformed chunked encoding, or the "
+        "client stopped sending or closed the connection";
+    std::string body;
+    char buffer[8192];
+    // With badbit in the mask, the stream rethrows the host's read error, so that a
+    // timeout is distinguishable from a malformed body.
+    stream.exceptions(std::ios::badbit);
+    try {
+        while (stream.read(buffer, sizeof(buffer)) || stream.gcount() > 0) {
+            body.append(buffer, static_cast<std::size_t>(stream.gcount()));
+            if (body.size() > limit) {
+                throw HttpError(413,
+                                "request body exceeds " + std::to_string(limit) +
+                                    " bytes (server.max_body_size)");
+            }
+        }
+    } catch (const Poco::TimeoutException& error) {
+        throw HttpError(408, "reading the request body timed out: " + error.message())
+            .withHeader("Connection", "close");
+    } catch (const Poco::Exception&) {
+        throw HttpError(400, kUnreadableBody);
+    } catch (const std::ios_base::failure&) {
+        throw HttpError(400, kUnreadableBody);
+    }
+    stream.exceptions(std::ios::goodbit);
+    return body;
+}
+
 }  // namespace detail
 
 /// Reads the request body as a JSON object.
 ///
-/// Throws HttpError 415 unless the Content-Type is `application/json`, 413 when the
-/// body exceeds `maxBodySize()`, and 400 when the body cannot be read to its end,
-/// is not a JSON object, or has an integer that does not fit in 64 bits.
+/// Throws HttpError 415 unless the Content-Type is `application/json`. Throws 413 when
+/// the body exceeds `maxBodySize()` and 408 when it does not arrive within the host's
+/// timeout. Throws 400 when the body cannot be read to its end, is not a JSON object,
+/// or has an integer that does not fit in 64 bits.
 inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
     auto& request = context.request();
     std::string type = request.getContentType();
@@ -95,23 +131,7 @@ inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
         throw HttpError(415, "Content-Type must be application/json, got '" + type + "'");
     }
 
-    std::string body;
-    std::size_t limit = context.maxBodySize();
-    char buffer[8192];
-    auto& stream = request.stream();
-    while (stream.read(buffer, sizeof(buffer)) || stream.gcount() > 0) {
-        body.append(buffer, static_cast<std::size_t>(stream.gcount()));
-        if (body.size() > limit) {
-            throw HttpError(
-                413,
-                "request body exceeds " + std::to_string(limit) + " bytes (server.max_body_size)");
-        }
-    }
-    if (stream.bad()) {
-        throw HttpError(400,
-                        "the request body could not be read to its end: malformed chunked "
-                        "encoding, or the client stopped sending or closed the connection");
-    }
+    std::string body = detail::readBody(request.stream(), context.maxBodySize());
 
     std::string overflowing = detail::findOverflowingInteger(body);
     if (!overflowing.empty()) {
