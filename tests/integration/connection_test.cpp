@@ -278,6 +278,10 @@ public:
         }
     }
 
+    /// Closes the sending side only, as a client does that has sent everything and
+    /// still reads the response.
+    void closeSending() { ::shutdown(fd_, SHUT_WR); }
+
     /// Whether the server closed or reset the connection.
     bool closedByServer() const { return closed_; }
 
@@ -883,6 +887,56 @@ TEST(ConnectionLayer, EmptyLinesBeforeRequestSkipped) {
     EXPECT_EQ(first->status, 200);
     ASSERT_TRUE(second) << connection.error();
     EXPECT_EQ(second->status, 200);
+}
+
+TEST(ConnectionLayer, CutShortBodyIsNotServed) {
+    auto server = startServer();
+    RawConnection connection(server->port());
+    std::string request = postRequest("/test/body-size", std::string(100, 'b'));
+
+    ASSERT_TRUE(connection.send(request.substr(0, request.size() - 63))) << connection.error();
+    connection.closeSending();
+    auto response = connection.readResponse();
+
+    ASSERT_TRUE(response) << connection.error();
+    EXPECT_EQ(response->status, 400) << response->body;
+    EXPECT_NE(response->body.find("after 37 of the 100 body bytes"), std::string::npos)
+        << response->body;
+    expectServerHealthy(*server);
+}
+
+TEST(ConnectionLayer, CutShortLargeBodyFailsRead) {
+    constexpr std::size_t kBodySize = 100 * 1024;
+    auto server = startServer();
+    RawConnection connection(server->port());
+    std::string request = postRequest("/test/body-size", std::string(kBodySize, 'b'));
+
+    // Above the buffered-body limit, so a request thread is already reading the body
+    // when the client closes its side.
+    ASSERT_TRUE(connection.send(request.substr(0, request.size() - 30 * 1024)))
+        << connection.error();
+    std::this_thread::sleep_for(300ms);
+    connection.closeSending();
+    auto response = connection.readResponse();
+
+    ASSERT_TRUE(response) << connection.error();
+    EXPECT_EQ(response->status, 400) << response->body;
+    expectServerHealthy(*server);
+}
+
+TEST(ConnectionLayer, CutShortChunkedBodyFailsRead) {
+    auto server = startServer();
+    RawConnection connection(server->port());
+
+    ASSERT_TRUE(connection.send(chunkedPostHead("/test/body-size") + "5\r\nhello\r\n"))
+        << connection.error();
+    std::this_thread::sleep_for(300ms);
+    connection.closeSending();
+    auto response = connection.readResponse();
+
+    ASSERT_TRUE(response) << connection.error();
+    EXPECT_EQ(response->status, 400) << response->body;
+    expectServerHealthy(*server);
 }
 
 TEST(ConnectionLayer, TruncatedChunkedBodyLeavesServerHealthy) {

@@ -475,6 +475,10 @@ void ConnectionServer::readHead(Connection* connection) {
     HeadScan scan = scanRequestHead(connection->input, limits_);
     switch (scan.kind) {
         case HeadScan::Kind::Complete:
+            if (bodyCutShort(*connection, scan)) {
+                rejectCutShortBody(connection, scan);
+                return;
+            }
             if (!awaitsBufferedBody(*connection, scan)) {
                 handOff(connection, scan);
                 return;
@@ -504,6 +508,21 @@ bool ConnectionServer::awaitsBufferedBody(const Connection& connection, const He
         return false;
     }
     return connection.input.size() < scan.head_size + scan.content_length;
+}
+
+bool ConnectionServer::bodyCutShort(const Connection& connection, const HeadScan& scan) {
+    // Once the client has closed its side, the input contains everything it sent.
+    return scan.kind == HeadScan::Kind::Complete && scan.has_content_length &&
+           connection.peer_closed && connection.input.size() < scan.head_size + scan.content_length;
+}
+
+void ConnectionServer::rejectCutShortBody(Connection* connection, const HeadScan& scan) {
+    std::size_t received = connection->input.size() - scan.head_size;
+    rejectAndClose(connection,
+                   400,
+                   "the client closed the connection after " + std::to_string(received) +
+                       " of the " + std::to_string(scan.content_length) +
+                       " body bytes in Content-Length; the request was not served");
 }
 
 void ConnectionServer::handOff(Connection* connection, const HeadScan& scan) {

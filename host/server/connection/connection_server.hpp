@@ -80,6 +80,11 @@ private:
     /// this returns false for such a request.
     static bool awaitsBufferedBody(const Connection& connection, const HeadScan& scan);
 
+    /// Returns true when the client closed its side of the connection before sending
+    /// the whole Content-Length body announced in `scan`.
+    static bool bodyCutShort(const Connection& connection, const HeadScan& scan);
+    void rejectCutShortBody(Connection* connection, const HeadScan& scan);
+
     // Poll thread.
     void pollLoop();
     void acceptConnections();

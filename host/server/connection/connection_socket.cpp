@@ -37,12 +37,14 @@ bool waitForFd(int fd, short events, std::chrono::milliseconds timeout) {
 ConnectionSocketImpl::ConnectionSocketImpl(Connection& connection,
                                            std::chrono::milliseconds io_timeout,
                                            std::size_t head_size,
-                                           bool chunked)
+                                           bool chunked,
+                                           std::uint64_t content_length)
     : connection_(connection),
       io_timeout_(io_timeout),
       head_size_(head_size),
       head_remaining_(head_size),
-      chunked_(chunked) {}
+      chunked_(chunked),
+      content_length_(content_length) {}
 
 // The base class has no fd, so its destructor closes nothing; the connection
 // layer closes the fd itself.
@@ -63,6 +65,9 @@ int ConnectionSocketImpl::receiveBytes(void* buffer, int length, int) {
         connection_.input.erase(0, static_cast<std::size_t>(count));
     } else {
         count = receiveFromSocket(buffer, length);
+        if (count == 0 && length > 0) {
+            checkBodyComplete();
+        }
     }
     checkFraming(static_cast<const char*>(buffer), static_cast<std::size_t>(count));
     delivered_ += static_cast<std::size_t>(count);
@@ -80,6 +85,17 @@ void ConnectionSocketImpl::checkFraming(const char* data, std::size_t length) {
     } catch (const ChunkedFramingError& error) {
         connection_.framing_error = true;
         throw Poco::Net::MessageException("malformed chunked request body", error.what());
+    }
+}
+
+// Called when the client has closed its side. Throws when the request body has not
+// fully arrived, so that the handler gets a failed read instead of a shorter body.
+void ConnectionSocketImpl::checkBodyComplete() const {
+    bool cut_short = chunked_ ? !framing_.complete() : delivered_ < head_size_ + content_length_;
+    if (cut_short) {
+        connection_.framing_error = true;
+        throw Poco::Net::MessageException(
+            "the client closed the connection before the end of the request body");
     }
 }
 

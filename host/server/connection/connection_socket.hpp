@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include <Poco/Net/HTTPServerSession.h>
@@ -24,11 +25,13 @@ namespace valhalla::host::server::connection {
 class ConnectionSocketImpl : public Poco::Net::StreamSocketImpl {
 public:
     /// `head_size` is the size of the request head at the start of the connection's
-    /// input, and `chunked` is whether the body that follows it is chunked.
+    /// input, `chunked` is whether the body that follows it is chunked, and
+    /// `content_length` is the size of a body that is not (0 without a body).
     ConnectionSocketImpl(Connection& connection,
                          std::chrono::milliseconds io_timeout,
                          std::size_t head_size,
-                         bool chunked);
+                         bool chunked,
+                         std::uint64_t content_length);
     ~ConnectionSocketImpl() override;
 
     int receiveBytes(void* buffer, int length, int flags = 0) override;
@@ -75,6 +78,7 @@ private:
     int receiveFromTls(void* buffer, int length);
     int sendToTls(const char* bytes, int length);
     void checkFraming(const char* data, std::size_t length);
+    void checkBodyComplete() const;
 
     Connection& connection_;
     std::chrono::milliseconds io_timeout_;
@@ -83,6 +87,7 @@ private:
     std::size_t head_size_;
     std::size_t head_remaining_;
     bool chunked_;
+    std::uint64_t content_length_;
     ChunkedFramingValidator framing_;
     std::size_t delivered_ = 0;
     std::size_t body_bytes_ = 0;

@@ -89,8 +89,11 @@ bool ConnectionServer::serveOneRequest(Connection& connection, const HeadScan& s
     bool keep_alive = false;
     {
         connection.framing_error = false;
-        auto* adapter = new ConnectionSocketImpl(
-            connection, settings_.head_timeout, scan.head_size - leading, scan.chunked);
+        auto* adapter = new ConnectionSocketImpl(connection,
+                                                 settings_.head_timeout,
+                                                 scan.head_size - leading,
+                                                 scan.chunked,
+                                                 scan.has_content_length ? scan.content_length : 0);
         Poco::Net::StreamSocket socket(adapter);
         RecoverableSession session(socket, params_);
         try {
@@ -165,6 +168,10 @@ bool ConnectionServer::waitForNextHead(Connection& connection,
     }
     switch (scan.kind) {
         case HeadScan::Kind::Complete:
+            if (bodyCutShort(connection, scan)) {
+                rejectCutShortBody(&connection, scan);
+                return false;
+            }
             if (awaitsBufferedBody(connection, scan)) {
                 // The poll thread collects the rest of a small body, so a slow sender
                 // occupies no request thread.
