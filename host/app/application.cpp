@@ -1,6 +1,7 @@
 #include "app/application.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -179,6 +180,9 @@ std::optional<Application::StartupProblem> Application::checkBeforeRun(int argc,
                 return std::nullopt;
             }
             daemon = daemon || name == "daemon";
+            if (auto problem = checkDaemonOption(name, value)) {
+                return problem;
+            }
             if (name == "config-file") {
                 config_file = value;
             } else if (name == "define") {
@@ -203,6 +207,31 @@ std::optional<Application::StartupProblem> Application::checkBeforeRun(int argc,
             }
         } catch (const std::exception& error) {
             return StartupProblem{error.what(), EXIT_CONFIG};
+        }
+    }
+    return std::nullopt;
+}
+
+// Checks the values of the options that Poco's ServerApplication applies itself, in
+// the detached child when --daemon is given.
+std::optional<Application::StartupProblem> Application::checkDaemonOption(
+    const std::string& name, const std::string& value) {
+    if (name == "umask") {
+        bool octal = !value.empty() && value.size() <= 4 &&
+                     value.find_first_not_of("01234567") == std::string::npos &&
+                     std::stoi(value, nullptr, 8) <= 0777;
+        if (!octal) {
+            return usageProblem("invalid --umask '" + value +
+                                "': expected an octal mode from 0 to 0777, such as 027");
+        }
+    } else if (name == "pidfile") {
+        auto folder = std::filesystem::path(value).parent_path();
+        std::string checked = folder.empty() ? std::string(".") : folder.string();
+        if (::access(checked.c_str(), W_OK) != 0) {
+            return StartupProblem{"cannot write the pid file " + value + ": folder " + checked +
+                                      ": " + std::strerror(errno) +
+                                      "; create the folder or choose another --pidfile",
+                                  EXIT_CONFIG};
         }
     }
     return std::nullopt;

@@ -36,6 +36,8 @@ protected:
 
 private:
     static StartupProblem usageProblem(const std::string& message);
+    static std::optional<StartupProblem> checkDaemonOption(const std::string& name,
+                                                           const std::string& value);
     void printHelp() const;
     void handleDefine(const std::string& value);
     config::Settings loadSettings() const;

@@ -108,6 +108,30 @@ TEST(SettingsCli, DaemonReportsUnwritableLogFile) {
         << log;
 }
 
+TEST(SettingsCli, DaemonReportsMissingPidFileFolder) {
+    ServerOptions options;
+    options.arguments = {"--daemon", "--pidfile=/nonexistent-folder/valhalla.pid"};
+    std::string log;
+
+    int exit_code = ServerProcess::runUntilExit(options, 10s, log);
+
+    EXPECT_EQ(exit_code, 78);
+    EXPECT_NE(log.find("cannot write the pid file /nonexistent-folder/valhalla.pid"),
+              std::string::npos)
+        << log;
+}
+
+TEST(SettingsCli, NonOctalUmaskIsUsageError) {
+    ServerOptions options;
+    options.arguments = {"--daemon", "--umask=999"};
+    std::string log;
+
+    int exit_code = ServerProcess::runUntilExit(options, 10s, log);
+
+    EXPECT_EQ(exit_code, 64);
+    EXPECT_NE(log.find("invalid --umask '999'"), std::string::npos) << log;
+}
+
 TEST(SettingsCli, DotEnvFileIsRead) {
     std::string directory = makeTemporaryDirectory();
     {
