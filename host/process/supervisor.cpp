@@ -292,7 +292,10 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
     record_.removeWorker(worker.pid);
     record_changed_ = true;
     std::string how = describeExit(status);
-    if (!worker.ready && !worker.loading.empty()) {
+    bool config_failure = WIFEXITED(status) && WEXITSTATUS(status) == kConfigExitCode;
+    // A worker that exits with the configuration status has logged its reason, which
+    // may come after the last plugin file loaded fine, so no file is named then.
+    if (!worker.ready && !worker.loading.empty() && !config_failure) {
         how += " while loading plugin file " + worker.loading;
     }
     if (!crash_note.empty()) {
@@ -307,7 +310,6 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
         failReload("worker pid " + std::to_string(worker.pid) +
                    " of the new generation ended with " + how + " before it was ready");
     } else if (worker.generation == serving_generation_) {
-        bool config_failure = WIFEXITED(status) && WEXITSTATUS(status) == kConfigExitCode;
         if (config_failure && !worker.ready) {
             log_->critical(
                 "worker pid={} failed at start-up because of its configuration ({}); stopping",

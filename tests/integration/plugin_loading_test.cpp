@@ -221,6 +221,8 @@ TEST(PluginLoading, RequiredPluginAbsentStopsStartup) {
         log.find("required plugin 'items' did not load (no file in the plugin folder declares it)"),
         std::string::npos)
         << log;
+    // hello.so loaded fine, so the supervisor must not name it as the cause.
+    EXPECT_EQ(log.find("while loading plugin file"), std::string::npos) << log;
 }
 
 TEST(PluginLoading, RequiredKeyFromDefineLoads) {
