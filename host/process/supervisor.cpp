@@ -292,10 +292,7 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
     record_.removeWorker(worker.pid);
     record_changed_ = true;
     std::string how = describeExit(status);
-    bool config_failure = WIFEXITED(status) && WEXITSTATUS(status) == kConfigExitCode;
-    // A worker that exits with the configuration status has logged its reason, which
-    // may come after the last plugin file loaded fine, so no file is named then.
-    if (!worker.ready && !worker.loading.empty() && !config_failure) {
+    if (!worker.ready && !worker.loading.empty()) {
         how += " while loading plugin file " + worker.loading;
     }
     if (!crash_note.empty()) {
@@ -310,6 +307,7 @@ void Supervisor::onWorkerExit(const WorkerRecord& worker,
         failReload("worker pid " + std::to_string(worker.pid) +
                    " of the new generation ended with " + how + " before it was ready");
     } else if (worker.generation == serving_generation_) {
+        bool config_failure = WIFEXITED(status) && WEXITSTATUS(status) == kConfigExitCode;
         if (config_failure && !worker.ready) {
             log_->critical(
                 "worker pid={} failed at start-up because of its configuration ({}); stopping",
@@ -448,7 +446,10 @@ void Supervisor::beginReload(const std::string& reason) {
     if (!problems.empty()) {
         std::string reasons;
         for (const auto& problem : problems) {
-            log_->error("reload rejected: {}; the serving generation stays", problem);
+            log_->error(
+                "reload rejected: {}; the serving generation stays, and every reload is "
+                "rejected until the file is fixed or removed from the plugin folder",
+                problem);
             reasons += (reasons.empty() ? "" : "; ") + problem;
         }
         ++region_->layout().reloads_failed;
@@ -681,6 +682,11 @@ void Supervisor::handleReportLine(WorkerRecord& worker, const std::string& line)
         int failed = record_.setPluginReport(worker.generation, line.substr(1));
         if (failed > 0) {
             region_->layout().plugin_load_failures += static_cast<std::uint64_t>(failed);
+        }
+        // Every file loaded, so a later exit, such as a required plugin being absent,
+        // is not the last file's fault.
+        if (failed == 0) {
+            worker.loading.clear();
         }
         record_changed_ = record_changed_ || failed >= 0;
     }
