@@ -58,7 +58,10 @@ std::int64_t readItemId(const sdk::RequestContext& request) {
     std::optional<std::int64_t> id = parseNonNegativeInteger(text);
     // Each item has one path, so "02" names no item rather than item 2.
     if (!id || *id == 0 || text.front() == '0') {
-        throw sdk::HttpError(404, "item '" + text + "' not found");
+        // Quotes at most the start of a long id, so a 404 stays small.
+        constexpr std::size_t kMaxQuoted = 40;
+        std::string quoted = text.size() > kMaxQuoted ? text.substr(0, kMaxQuoted) + "..." : text;
+        throw sdk::HttpError(404, "item '" + quoted + "' not found");
     }
     return *id;
 }

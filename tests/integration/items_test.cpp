@@ -539,6 +539,16 @@ TEST_P(ItemsTest, LeadingZeroIdIsNotFound) {
         << read.body;
 }
 
+TEST_P(ItemsTest, LongUnknownIdIsQuotedShort) {
+    std::string id(5000, '7');
+
+    HttpResponse read = send("GET", "/api/v1/items/" + id);
+
+    expectProblem(read, 404);
+    EXPECT_NE(read.body.find("'" + id.substr(0, 40) + "...'"), std::string::npos) << read.body;
+    EXPECT_LT(read.body.size(), 1000u) << read.body.size();
+}
+
 TEST_P(ItemsTest, MalformedJsonIsBadRequest) {
     HttpResponse response = send("POST", "/api/v1/items", R"({"name":"x","price":)");
 
