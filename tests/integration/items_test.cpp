@@ -549,6 +549,17 @@ TEST_P(ItemsTest, LongUnknownIdIsQuotedShort) {
     EXPECT_LT(read.body.size(), 1000u) << read.body.size();
 }
 
+TEST_P(ItemsTest, NonUtf8CharsetIsRejected) {
+    HttpResponse response = httpRequest(server_->port(),
+                                        "POST",
+                                        "/api/v1/items",
+                                        R"({"name":"x","price":"1.00"})",
+                                        {{"Content-Type", "application/json; charset=latin1"}});
+
+    expectProblem(response, 415);
+    EXPECT_NE(response.body.find("charset 'latin1'"), std::string::npos) << response.body;
+}
+
 TEST_P(ItemsTest, MalformedJsonIsBadRequest) {
     HttpResponse response = send("POST", "/api/v1/items", R"({"name":"x","price":)");
 

@@ -118,17 +118,26 @@ inline std::string readBody(std::istream& stream, std::size_t limit) {
 
 /// Reads the request body as a JSON object.
 ///
-/// Throws HttpError 415 unless the Content-Type is `application/json`. Throws 413 when
+/// Throws HttpError 415 unless the Content-Type is `application/json`, with no charset
+/// or `utf-8`. Throws 413 when
 /// the body exceeds `maxBodySize()` and 408 when it does not arrive within the host's
 /// timeout. Throws 400 when the body cannot be read to its end, is not a JSON object,
 /// or has an integer that does not fit in 64 bits.
 inline Poco::JSON::Object::Ptr readJsonObject(RequestContext& context) {
     auto& request = context.request();
     std::string type = request.getContentType();
+    Poco::Net::MediaType media(type);
     // Media types compare without regard to case (RFC 9110, section 8.3.1).
-    if (type.empty() || Poco::icompare(Poco::Net::MediaType(type).getSubType(), "json") != 0 ||
-        Poco::icompare(Poco::Net::MediaType(type).getType(), "application") != 0) {
+    if (type.empty() || Poco::icompare(media.getSubType(), "json") != 0 ||
+        Poco::icompare(media.getType(), "application") != 0) {
         throw HttpError(415, "Content-Type must be application/json, got '" + type + "'");
+    }
+    // JSON exchanged between systems is UTF-8 (RFC 8259, section 8.1).
+    if (media.hasParameter("charset") &&
+        Poco::icompare(media.getParameter("charset"), "utf-8") != 0) {
+        throw HttpError(415,
+                        "JSON bodies must be UTF-8, got charset '" + media.getParameter("charset") +
+                            "'; send the body as UTF-8 and drop the charset or set it to utf-8");
     }
 
     std::string body = detail::readBody(request.stream(), context.maxBodySize());
