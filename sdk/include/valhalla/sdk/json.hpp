@@ -90,8 +90,16 @@ inline std::string readBody(std::istream& stream, std::size_t limit) {
         "client stopped sending or closed the connection";
     std::string body;
     char buffer[8192];
+
     // With badbit in the mask, the stream rethrows the host's read error, so that a
-    // timeout is distinguishable from a malformed body.
+    // timeout is distinguishable from a malformed body. The guard clears the mask on
+    // every exit, so that the host's later drain of an unread body is not affected.
+    struct MaskGuard {
+        std::istream& stream;
+
+        ~MaskGuard() { stream.exceptions(std::ios::goodbit); }
+    } guard{stream};
+
     stream.exceptions(std::ios::badbit);
     try {
         while (stream.read(buffer, sizeof(buffer)) || stream.gcount() > 0) {
@@ -110,7 +118,6 @@ inline std::string readBody(std::istream& stream, std::size_t limit) {
     } catch (const std::ios_base::failure&) {
         throw HttpError(400, kUnreadableBody);
     }
-    stream.exceptions(std::ios::goodbit);
     return body;
 }
 
