@@ -889,16 +889,33 @@ TEST(ConnectionLayer, EmptyLinesBeforeRequestSkipped) {
     EXPECT_EQ(second->status, 200);
 }
 
-TEST(ConnectionLayer, CutShortBodyIsNotServed) {
-    auto server = startServer();
-    RawConnection connection(server->port());
-    std::string request = postRequest("/test/body-size", std::string(100, 'b'));
-
-    ASSERT_TRUE(connection.send(request.substr(0, request.size() - 63))) << connection.error();
+// Sends `bytes` on a fresh connection, waits `pause`, closes the sending side and
+// returns the response, which the test then checks.
+std::optional<RawResponse> sendThenCloseSending(int port,
+                                                const std::string& bytes,
+                                                std::chrono::milliseconds pause) {
+    RawConnection connection(port);
+    if (!connection.send(bytes)) {
+        ADD_FAILURE() << connection.error();
+        return std::nullopt;
+    }
+    std::this_thread::sleep_for(pause);
     connection.closeSending();
     auto response = connection.readResponse();
+    if (!response) {
+        ADD_FAILURE() << connection.error();
+    }
+    return response;
+}
 
-    ASSERT_TRUE(response) << connection.error();
+TEST(ConnectionLayer, CutShortBodyIsNotServed) {
+    auto server = startServer();
+    std::string request = postRequest("/test/body-size", std::string(100, 'b'));
+
+    auto response =
+        sendThenCloseSending(server->port(), request.substr(0, request.size() - 63), 0ms);
+
+    ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 400) << response->body;
     EXPECT_NE(response->body.find("after 37 of the 100 body bytes"), std::string::npos)
         << response->body;
@@ -908,33 +925,25 @@ TEST(ConnectionLayer, CutShortBodyIsNotServed) {
 TEST(ConnectionLayer, CutShortLargeBodyFailsRead) {
     constexpr std::size_t kBodySize = 100 * 1024;
     auto server = startServer();
-    RawConnection connection(server->port());
     std::string request = postRequest("/test/body-size", std::string(kBodySize, 'b'));
 
     // Above the buffered-body limit, so a request thread is already reading the body
     // when the client closes its side.
-    ASSERT_TRUE(connection.send(request.substr(0, request.size() - 30 * 1024)))
-        << connection.error();
-    std::this_thread::sleep_for(300ms);
-    connection.closeSending();
-    auto response = connection.readResponse();
+    auto response =
+        sendThenCloseSending(server->port(), request.substr(0, request.size() - 30 * 1024), 300ms);
 
-    ASSERT_TRUE(response) << connection.error();
+    ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 400) << response->body;
     expectServerHealthy(*server);
 }
 
 TEST(ConnectionLayer, CutShortChunkedBodyFailsRead) {
     auto server = startServer();
-    RawConnection connection(server->port());
 
-    ASSERT_TRUE(connection.send(chunkedPostHead("/test/body-size") + "5\r\nhello\r\n"))
-        << connection.error();
-    std::this_thread::sleep_for(300ms);
-    connection.closeSending();
-    auto response = connection.readResponse();
+    auto response = sendThenCloseSending(
+        server->port(), chunkedPostHead("/test/body-size") + "5\r\nhello\r\n", 300ms);
 
-    ASSERT_TRUE(response) << connection.error();
+    ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 400) << response->body;
     expectServerHealthy(*server);
 }
